@@ -1,0 +1,1 @@
+"""Docking cases: special cases of the engine against published or closed-form results."""
