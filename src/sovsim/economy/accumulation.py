@@ -1,0 +1,196 @@
+"""Accumulation: real investment limited by HEAVY output; plan, reinvestment, export of capital.
+
+Marx's condition of expanded reproduction: new means of production can come only from
+Department I (HEAVY) output and imported capital goods (MODEL.md §4.3). Each step the HEAVY
+output of a region is spent in this order:
+
+1. the plan: the state's accumulation fund, split lambda to HEAVY, the rest to LIGHT and AGRI
+   (with one planned region and abundant labour this is the Feldman-Mahalanobis model);
+2. the owners of HEAVY capital, who replace what wore out and reinvest a share of their net
+   surplus (Department I serves itself first);
+3. the owners of LIGHT and AGRI capital, likewise; in Marx's schema this is exactly the rule that
+   Department II accumulates what Department I's output leaves it.
+
+When HEAVY output is short, demands in the same tier are cut pro rata; when it is left over, it is
+recorded as unsold (`idle_heavy`). A capitalist who reinvests must also advance wages for the
+extra hands: of each unit of net reinvestment only K/(K + wage_advance * wL) buys machines.
+Savings that find no capital goods at home become exported capital where the region governs
+others (seed ¶5: export of capital), else idle savings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sovsim.economy.state import Economy, Flows
+from sovsim.world.names import Owner, Sector
+
+REINVESTING = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD, Owner.SMALL, Owner.COLLECTIVE]
+
+
+def saving_rates(pars: dict[str, float]) -> np.ndarray:
+    """Share of net surplus each owner reinvests (STATE is planned, not here)."""
+    s = np.zeros(len(Owner))
+    s[Owner.PRIVATE] = pars["saving_capitalist"]
+    s[Owner.FOREIGN] = 1.0 - pars["repatriation"]
+    s[Owner.LANDLORD] = pars["saving_landlord"]
+    # small producers and collectives replace what wears out and no more (assumption in ODD)
+    return s
+
+
+def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+               pars: dict[str, float]) -> np.ndarray:
+    """Decide real gross investment by region, sector and owner; return exported capital
+    as (exporter R, host R, S) rates. Capital stocks are changed by `apply_investment`."""
+    R = econ.n_regions
+    tech, K = econ.tech, econ.K
+    inv = flows.investment
+    inv[:] = 0.0
+    avail = flows.output[:, Sector.HEAVY].copy()
+
+    # 1. the plan
+    plan = np.minimum(flows.accumulation_fund, avail)
+    avail -= plan
+    lam = lever["lam"]
+    to_agri = (1 - lam) * pars["planned_agri_share"]
+    coll_K = K[:, Sector.AGRI, Owner.COLLECTIVE]
+    agri_owner_collective = coll_K > 0.5 * K[:, Sector.AGRI].sum(axis=1)
+    inv[:, Sector.HEAVY, Owner.STATE] = lam * plan
+    inv[:, Sector.LIGHT, Owner.STATE] = (1 - lam - to_agri) * plan
+    inv[np.arange(R), Sector.AGRI,
+        np.where(agri_owner_collective, Owner.COLLECTIVE, Owner.STATE)] += to_agri * plan
+
+    # 2-3. owners' replacement and reinvestment
+    s = saving_rates(pars)
+    depreciation = tech.delta[None, :, None] * K
+    net = np.maximum(0.0, flows.surplus - depreciation)
+    Ks = K.sum(axis=2)
+    advanced = Ks + pars["wage_advance"] * flows.wages
+    machines = np.divide(Ks, advanced, out=np.ones_like(Ks), where=advanced > 0)
+    desired_net = s[None, None, :] * net * machines[:, :, None]
+    export_share = _export_share(econ, flows, lever, pars)
+    exportable = export_share[:, None, None] * desired_net
+    exportable[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
+    desired_net = desired_net - exportable
+    demand = np.minimum(flows.surplus, depreciation) + desired_net
+    demand[:, :, Owner.STATE] = 0.0
+    for tier in ([Sector.HEAVY], [Sector.LIGHT, Sector.AGRI]):
+        want = demand[:, tier, :]
+        total = want.sum(axis=(1, 2))
+        fill = np.divide(np.minimum(avail, total), total, out=np.zeros(R), where=total > 0)
+        inv[:, tier, :] += want * fill[:, None, None]
+        avail -= total * fill
+        demand[:, tier, :] = want * (1 - fill)[:, None, None]
+    unfilled = _trade_capital_goods(econ, flows, demand, avail)
+    flows.idle_heavy[:] = avail
+
+    # export of capital to the regions a region governs: the exportable share of savings
+    # plus what could not be invested at home
+    to_export = exportable.sum(axis=(1, 2)) + unfilled
+    return _place_exports(econ, flows, to_export, pars)
+
+
+def _trade_capital_goods(econ: Economy, flows: Flows, demand: np.ndarray,
+                         avail: np.ndarray) -> np.ndarray:
+    """Unsold HEAVY output of one region buys for the unmet demand of another, within each of
+    the two markets (planned regions among themselves, market regions among themselves).
+    Changes `avail` and `flows.investment` in place; returns the demand still unmet."""
+    want = demand.sum(axis=(1, 2))
+    flows.sold_heavy[:] = 0.0
+    flows.bought_heavy[:] = 0.0
+    for market in (econ.planned, ~econ.planned):
+        pool, need = float(avail[market].sum()), float(want[market].sum())
+        if pool <= 0 or need <= 0:
+            continue
+        traded = min(pool, need)
+        bought = np.where(market, want * traded / need, 0.0)
+        sold = np.where(market, avail * traded / pool, 0.0)
+        share = np.divide(bought, want, out=np.zeros_like(want), where=want > 0)
+        flows.investment += demand * share[:, None, None]
+        avail -= sold
+        want = want - bought
+        flows.sold_heavy[:] += sold
+        flows.bought_heavy[:] += bought
+    return want
+
+
+def _export_share(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+                  pars: dict[str, float]) -> np.ndarray:
+    """Share of reinvested savings a region sends abroad: the policy's share plus a response to
+    the gap between the profit rate in its dependencies and at home."""
+    R = econ.n_regions
+    share = np.zeros(R)
+    for r in range(R):
+        hosts = (econ.controller == r) & (np.arange(R) != r)
+        if not hosts.any():
+            continue
+        gap = max(0.0, float(flows.profit_rate[hosts].mean()) - float(flows.profit_rate[r]))
+        share[r] = min(1.0, float(lever["export_share"][r]) + pars["export_gap_response"] * gap)
+    return share
+
+
+def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
+                   pars: dict[str, float]) -> np.ndarray:
+    R = econ.n_regions
+    mix = np.array([1.0 - pars["export_to_agri"] - pars["export_to_light"],
+                    pars["export_to_light"], pars["export_to_agri"]])
+    mix = np.clip(mix, 0.0, None) / max(np.clip(mix, 0.0, None).sum(), 1e-12)
+    placed = np.zeros((R, R, len(Sector)))
+    host_output = flows.output.sum(axis=1)
+    for r in range(R):
+        hosts = np.flatnonzero((econ.controller == r) & (np.arange(R) != r))
+        if hosts.size == 0 or to_export[r] <= 0:
+            flows.idle_savings[r] = to_export[r] if hosts.size == 0 else 0.0
+            continue
+        weights = host_output[hosts] / max(host_output[hosts].sum(), 1e-12)
+        placed[r, hosts, :] = to_export[r] * weights[:, None] * mix[None, :]
+    flows.exported[:] = placed.sum(axis=(1, 2))
+    flows.imported[:] = placed.sum(axis=(0, 2))
+    return placed
+
+
+def apply_investment(econ: Economy, flows: Flows, placed: np.ndarray, dt: float) -> None:
+    """Add a step's investment and imported capital to the stocks; wear capital out."""
+    tech = econ.tech
+    wear = 1.0 - tech.delta * dt
+    # FOREIGN capital reinvested at home by foreign owners keeps the owners' weights
+    F_tot = econ.F.sum(axis=1)
+    owner_w = np.divide(econ.F, F_tot[:, None, :], out=np.zeros_like(econ.F),
+                        where=F_tot[:, None, :] > 0)
+    foreign_inv = flows.investment[:, :, Owner.FOREIGN]
+    econ.K *= wear[None, :, None]
+    econ.F *= wear[None, None, :]
+    econ.K += flows.investment * dt
+    econ.F += owner_w * foreign_inv[:, None, :] * dt
+    arriving = placed.transpose(1, 0, 2)  # (host, owner, S)
+    econ.F += arriving * dt
+    econ.K[:, :, Owner.FOREIGN] += arriving.sum(axis=1) * dt
+
+
+def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
+    """Productivity grows at g0 plus learning from heavy investment; landlords hold AGRI back."""
+    tech = econ.tech
+    K_heavy = econ.K[:, Sector.HEAVY].sum(axis=1)
+    I_heavy = flows.investment[:, Sector.HEAVY].sum(axis=1)
+    learning = tech.eta * np.divide(I_heavy, K_heavy, out=np.zeros_like(K_heavy),
+                                    where=K_heavy > 0)
+    g = tech.g0[None, :] + learning[:, None]
+    K_agri = econ.K[:, Sector.AGRI].sum(axis=1)
+    landlord = np.divide(econ.K[:, Sector.AGRI, Owner.LANDLORD], K_agri,
+                         out=np.zeros_like(K_agri), where=K_agri > 0)
+    g[:, Sector.AGRI] = tech.g0[Sector.AGRI] * (1 - tech.landlord_drag * landlord) + learning
+    econ.a *= np.exp(g * dt)
+
+
+def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+                 pars: dict[str, float], dt: float) -> None:
+    """Wages: Goodwin's Phillips curve w'/w = -gamma + rho v where the market sets them; the
+    planned wage share where a plan does. Uses the employment rate of the step just ended."""
+    market = ~econ.planned
+    growth = -pars["phillips_gamma"] + pars["phillips_rho"] * econ.employment
+    econ.wage[market] *= np.exp(growth[market] * dt)
+    ind = [Sector.HEAVY, Sector.LIGHT]
+    Y_ind = flows.output[:, ind].sum(axis=1)
+    L_ind = flows.labour[:, ind].sum(axis=1)
+    a_ind = np.divide(Y_ind, L_ind, out=econ.a[:, ind].mean(axis=1), where=L_ind > 0)
+    econ.wage[econ.planned] = (lever["planned_wage_share"] * a_ind)[econ.planned]

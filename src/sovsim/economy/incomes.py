@@ -1,0 +1,87 @@
+"""Incomes reach the agents; hardship follows (MODEL.md §4.4; seed ¶12).
+
+Each class's total income in a region is shared by its agents. Workers who hold a job (their fixed
+`rank` in the queue below the employment rate) get the wage; the unemployed and the dispossessed
+of the propertied classes live on the workers' households at `relief_ratio` of a wage. Hardship
+is deprivation against subsistence and against the agent's own recent income (an exponential
+moving average), plus any shock the politics lays on a class (pillage, famine, war).
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sovsim.world.names import N_CLASSES, Klass, Status
+
+DEAD = int(Status.DEAD)
+WORKER = int(Klass.WORKER)
+
+
+def per_person_income(class_income: np.ndarray, persons: np.ndarray, dispossessed: np.ndarray,
+                      employment: np.ndarray, relief_ratio: float) -> np.ndarray:
+    """Income per person (GK$/year) by region and class; column N_CLASSES is the relief income
+    of an unemployed worker or a dispossessed owner; WORKER is the wage of an employed worker."""
+    R = class_income.shape[0]
+    out = np.zeros((R, N_CLASSES + 1))
+    out[:, :N_CLASSES] = np.divide(class_income, persons, out=np.zeros_like(class_income),
+                                   where=persons > 0)
+    workers = persons[:, WORKER]
+    shares = employment * workers + relief_ratio * ((1 - employment) * workers + dispossessed)
+    wage = np.divide(class_income[:, WORKER], shares, out=np.zeros(R), where=shares > 0)
+    out[:, WORKER] = wage
+    out[:, N_CLASSES] = relief_ratio * wage
+    return out
+
+
+@nb.njit(cache=True)
+def _incomes_kernel(n, region, klass, status, dispossessed, rank, income, income_avg, hardship,
+                    table, employment, shock, subsistence, w_abs, w_rel, memory,
+                    sum_income, sum_hardship, count):
+    relief_col = table.shape[1] - 1
+    keep = 1.0 - 1.0 / memory
+    for i in range(n):
+        if status[i] == DEAD:
+            continue
+        r = region[i]
+        k = klass[i]
+        if dispossessed[i] or (k == WORKER and rank[i] >= employment[r]):
+            y = table[r, relief_col]
+        else:
+            y = table[r, k]
+        avg = income_avg[i]
+        if avg <= 0.0:
+            avg = y
+        h = 0.0
+        if y < subsistence:
+            h += w_abs * (1.0 - y / subsistence)
+        if y < avg and avg > 0.0:
+            h += w_rel * (1.0 - y / avg)
+        h += shock[r, k]
+        if h > 1.0:
+            h = 1.0
+        elif h < 0.0:
+            h = 0.0
+        income[i] = y
+        hardship[i] = h
+        income_avg[i] = keep * avg + (1.0 - keep) * y
+        sum_income[r, k] += y
+        sum_hardship[r, k] += h
+        count[r, k] += 1.0
+
+
+def pay(people, table: np.ndarray, employment: np.ndarray, shock: np.ndarray,
+        pars: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Set each living agent's income, hardship and income average. Returns the sums of income
+    and hardship and the agent counts by region and class, for the observables."""
+    R = table.shape[0]
+    sum_income = np.zeros((R, N_CLASSES))
+    sum_hardship = np.zeros((R, N_CLASSES))
+    count = np.zeros((R, N_CLASSES))
+    _incomes_kernel(people.n, people.region, people.klass, people.status, people.dispossessed,
+                    people.rank, people.income, people.income_avg, people.hardship,
+                    table.astype(np.float64), employment.astype(np.float64),
+                    shock.astype(np.float64), float(pars["subsistence"]),
+                    float(pars["hardship_absolute"]), float(pars["hardship_relative"]),
+                    float(pars["income_memory"]), sum_income, sum_hardship, count)
+    return sum_income, sum_hardship, count

@@ -1,0 +1,109 @@
+"""Population: births, deaths, emigration and class mobility of the agents (MODEL.md §4.10).
+
+One pass over the agents draws, for each, whether it dies (natural death rate of its region, plus
+any extra mortality of its class: famine of forced collectivisation, war), emigrates (the
+dispossessed), or moves class (proletarianisation, collectivisation, expropriation) or loses its
+property (dispossession). Births add agents whose class is drawn from the region's living
+composition. Every agent removed is counted by cause, so that people are conserved:
+N(t+1) = N(t) + births - deaths - emigrants.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sovsim.world.names import N_CLASSES, Status
+
+DEAD = int(Status.DEAD)
+N_CAUSES = 3  # natural, famine (forced collectivisation), emigration
+
+
+@nb.njit(cache=True)
+def _population_kernel(seed, n, region, klass, status, dispossessed, death_p, extra_death_p,
+                       move_p, dispossess_p, emigrate_p, deaths, moves):
+    np.random.seed(seed)
+    for i in range(n):
+        if status[i] == DEAD:
+            continue
+        r = region[i]
+        k = klass[i]
+        u = np.random.random()
+        if u < death_p[r]:
+            status[i] = DEAD
+            deaths[r, 0] += 1
+            continue
+        u = np.random.random()
+        if u < extra_death_p[r, k]:
+            status[i] = DEAD
+            deaths[r, 1] += 1
+            continue
+        if dispossessed[i]:
+            if np.random.random() < emigrate_p[r]:
+                status[i] = DEAD
+                deaths[r, 2] += 1
+            continue
+        if np.random.random() < dispossess_p[r, k]:
+            dispossessed[i] = True
+            continue
+        u = np.random.random()
+        acc = 0.0
+        for j in range(move_p.shape[2]):
+            acc += move_p[r, k, j]
+            if u < acc:
+                if j != k:
+                    klass[i] = j
+                    moves[r, k, j] += 1
+                break
+
+
+def step(people, rng: np.random.Generator, death_p: np.ndarray, extra_death_p: np.ndarray,
+         move_p: np.ndarray, dispossess_p: np.ndarray, emigrate_p: np.ndarray,
+         birth_p: np.ndarray, newborn_fields) -> dict[str, np.ndarray]:
+    """Deaths, emigration, class moves and dispossession, then births. Returns counts of agents
+    by region: `deaths_natural`, `deaths_famine`, `emigrants`, `births`, and `moves` (R, K, K).
+
+    `newborn_fields(region, klass, rng)` gives the other fields of the newborn agents.
+    """
+    R = death_p.shape[0]
+    deaths = np.zeros((R, N_CAUSES), dtype=np.int64)
+    moves = np.zeros((R, N_CLASSES, N_CLASSES), dtype=np.int64)
+    seed = int(rng.integers(0, 2**62))
+    _population_kernel(seed, people.n, people.region, people.klass, people.status,
+                       people.dispossessed, death_p, extra_death_p, move_p, dispossess_p,
+                       emigrate_p, deaths, moves)
+    owners, dispossessed = census(people, R)
+    comp = owners + dispossessed
+    living = comp.sum(axis=1)
+    births = rng.binomial(living.astype(np.int64), np.clip(birth_p, 0.0, 1.0))
+    regions, classes = [], []
+    for r in np.flatnonzero(births):
+        p = comp[r] / comp[r].sum()
+        regions.append(np.full(births[r], r, dtype=np.uint8))
+        classes.append(rng.choice(N_CLASSES, size=births[r], p=p).astype(np.uint8))
+    if regions:
+        reg = np.concatenate(regions)
+        kls = np.concatenate(classes)
+        people.append(region=reg, klass=kls, **newborn_fields(reg, kls, rng))
+    return {"deaths_natural": deaths[:, 0], "deaths_famine": deaths[:, 1],
+            "emigrants": deaths[:, 2], "births": births.astype(np.int64), "moves": moves}
+
+
+@nb.njit(cache=True)
+def _census_kernel(n, region, klass, status, dispossessed, owners, dispossessed_count):
+    for i in range(n):
+        if status[i] == DEAD:
+            continue
+        if dispossessed[i]:
+            dispossessed_count[region[i], klass[i]] += 1
+        else:
+            owners[region[i], klass[i]] += 1
+
+
+def census(people, n_regions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Living agents by region and class: (not dispossessed, dispossessed)."""
+    owners = np.zeros((n_regions, N_CLASSES))
+    dispossessed = np.zeros((n_regions, N_CLASSES))
+    _census_kernel(people.n, people.region, people.klass, people.status, people.dispossessed,
+                   owners, dispossessed)
+    return owners, dispossessed

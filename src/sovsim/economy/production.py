@@ -1,0 +1,142 @@
+"""Production and distribution (MODEL.md §4.1-4.2; seed ¶5-7).
+
+Production is Leontief, bound by capital or by labour (Goodwin; a shortage economy):
+Y[r,s] = a[r,s] L[r,s], with L[r,s] = min(labour available to s, K[r,s] / (sigma_s a[r,s])).
+HEAVY and LIGHT share the industrial labour force (workers); AGRI is worked by peasants and
+collective farmers, whose numbers beyond AGRI's capacity are the rural reserve that accumulation
+pulls into industry.
+
+Distribution follows ownership: the part of a sector's output produced on capital of owner o is
+Y[r,s] K[r,s,o]/K[r,s]. On SMALL and COLLECTIVE capital the producers own what they make (less
+procurement); on every other owner's capital the wage share goes to labour and the rest is that
+owner's gross surplus: profit (PRIVATE), rent (LANDLORD), the state budget (STATE), or profit of a
+foreign owner (FOREIGN), part of it repatriated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sovsim.economy.state import Economy, Flows
+from sovsim.world.names import Klass, Owner, Sector
+
+INDUSTRY = [Sector.HEAVY, Sector.LIGHT]
+OWNER_WORKED = [Owner.SMALL, Owner.COLLECTIVE]  # owners who work their own means of production
+WAGE_SHARE_CEILING = 0.98  # a wage above output would make surplus negative: capped just below
+
+
+def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarray,
+            flows: Flows) -> None:
+    """Output and employment by region and sector; the industrial employment rate."""
+    tech = econ.tech
+    Ks = econ.K.sum(axis=2)                                   # (R, S)
+    demand = Ks / (tech.sigma[None, :] * econ.a)              # persons capital can employ
+    flows.labour_demand[:] = demand
+    ind_demand = demand[:, INDUSTRY].sum(axis=1)
+    # when labour binds, HEAVY and LIGHT are short of hands in proportion to their demand
+    ind_fill = np.divide(np.minimum(industrial_labour, ind_demand), ind_demand,
+                         out=np.zeros_like(ind_demand), where=ind_demand > 0)
+    flows.labour[:, INDUSTRY] = demand[:, INDUSTRY] * ind_fill[:, None]
+    flows.labour[:, Sector.AGRI] = np.minimum(agri_labour, demand[:, Sector.AGRI])
+    flows.output[:] = econ.a * flows.labour
+    employed = flows.labour[:, INDUSTRY].sum(axis=1)
+    econ.employment[:] = np.divide(employed, industrial_labour,
+                                   out=np.ones_like(employed), where=industrial_labour > 0)
+
+
+def wage_shares(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+                agri_wage_share: float) -> np.ndarray:
+    """Wage share of output by region and sector, after the colonial ceiling."""
+    u = np.divide(econ.wage[:, None], econ.a, out=np.zeros_like(econ.a), where=econ.a > 0)
+    u[:, Sector.AGRI] = agri_wage_share
+    dependent = econ.controller != np.arange(econ.n_regions)
+    ceiling = np.where(dependent, lever["colonial_wage_share"], 1.0)
+    return np.clip(np.minimum(u, ceiling[:, None]), 0.0, WAGE_SHARE_CEILING)
+
+
+def distribute(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+               pars: dict[str, float], persons: np.ndarray) -> None:
+    """Split output into wages and surplus by owner; the state budget; incomes by class.
+
+    `persons` is (R, K): living persons by region and class who are not dispossessed (the
+    dispossessed of a propertied class are counted with the workers' households).
+    """
+    R = econ.n_regions
+    Ks = econ.K.sum(axis=2, keepdims=True)
+    theta = np.divide(econ.K, Ks, out=np.zeros_like(econ.K), where=Ks > 0)   # (R, S, O)
+    part = flows.output[:, :, None] * theta                                   # (R, S, O)
+    u = wage_shares(econ, flows, lever, pars["agri_wage_share"])
+    hired = np.ones(part.shape[2], dtype=bool)
+    hired[OWNER_WORKED] = False
+    wages = part[:, :, hired] * u[:, :, None]
+    flows.wages[:] = wages.sum(axis=2)
+    flows.surplus[:] = 0.0
+    flows.surplus[:, :, hired] = part[:, :, hired] - wages
+    flows.surplus[:, :, ~hired] = part[:, :, ~hired]
+    total = flows.output.sum(axis=1)
+    flows.wage_share[:] = np.divide(flows.wages.sum(axis=1), total,
+                                    out=np.zeros(R), where=total > 0)
+
+    S = flows.surplus
+    own_agri = S[:, Sector.AGRI, Owner.SMALL] + S[:, Sector.AGRI, Owner.COLLECTIVE]
+    flows.procurement[:] = lever["procurement"] * own_agri
+    budget = S[:, :, Owner.STATE].sum(axis=1) + flows.procurement
+    flows.state_budget[:] = budget
+    flows.privileges[:] = lever["privilege_share"] * budget
+    flows.accumulation_fund[:] = lever["accumulation_share"] * budget
+    flows.administration[:] = budget - flows.privileges - flows.accumulation_fund
+
+    # Repatriation: a share of FOREIGN net surplus leaves for the owner regions.
+    delta = econ.tech.delta
+    foreign_net = np.maximum(0.0, S[:, :, Owner.FOREIGN]
+                             - delta[None, :] * econ.K[:, :, Owner.FOREIGN])   # (R, S)
+    out = pars["repatriation"] * foreign_net                                   # (R, S)
+    F_tot = econ.F.sum(axis=1)                                                 # (R, S)
+    owner_w = np.divide(econ.F, F_tot[:, None, :], out=np.zeros_like(econ.F),
+                        where=F_tot[:, None, :] > 0)                            # (host, own, S)
+    flows.repatriated_out[:] = out.sum(axis=1)
+    flows.repatriated_in[:] = np.einsum("hos,hs->o", owner_w, out)
+
+    _class_incomes(econ, flows, lever, pars, persons)
+    priv_K = econ.K[:, :, Owner.PRIVATE].sum(axis=1)
+    flows.profit_rate[:] = np.divide(S[:, :, Owner.PRIVATE].sum(axis=1), priv_K,
+                                     out=np.zeros(R), where=priv_K > 0)
+
+
+def _class_incomes(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+                   pars: dict[str, float], persons: np.ndarray) -> None:
+    """Total income by region and class (GK$/year), what the agents will share."""
+    S, delta, K = flows.surplus, econ.tech.delta, econ.K
+    inc = flows.class_income
+    inc[:] = 0.0
+    peas, coll = persons[:, Klass.PEASANT], persons[:, Klass.COLLECTIVE_FARMER]
+    rural = peas + coll
+    peas_w = np.divide(peas, rural, out=np.full_like(peas, 0.5), where=rural > 0)
+    agri_wages = flows.wages[:, Sector.AGRI]
+    keep = 1.0 - lever["procurement"]
+    inc[:, Klass.WORKER] = flows.wages[:, INDUSTRY].sum(axis=1)
+    inc[:, Klass.PEASANT] = agri_wages * peas_w + keep * S[:, Sector.AGRI, Owner.SMALL]
+    inc[:, Klass.COLLECTIVE_FARMER] = (agri_wages * (1 - peas_w)
+                                       + keep * S[:, Sector.AGRI, Owner.COLLECTIVE])
+    inc[:, Klass.ARTISAN] = (S[:, INDUSTRY, Owner.SMALL].sum(axis=1)
+                             + S[:, INDUSTRY, Owner.COLLECTIVE].sum(axis=1))
+    rent_net = np.maximum(0.0, S[:, :, Owner.LANDLORD] - delta * K[:, :, Owner.LANDLORD])
+    inc[:, Klass.LANDLORD] = (1 - pars["saving_landlord"]) * rent_net.sum(axis=1)
+    profit_net = np.maximum(0.0, S[:, :, Owner.PRIVATE] - delta * K[:, :, Owner.PRIVATE])
+    inc[:, Klass.CAPITALIST] = (1 - pars["saving_capitalist"]) * (
+        profit_net.sum(axis=1) + flows.repatriated_in)
+    # The administration pays bureaucrats and enforcers a worker's wage where it can;
+    # what is left is public consumption (army, services), nobody's private income.
+    staff = persons[:, Klass.BUREAUCRAT] + persons[:, Klass.ENFORCER]
+    wage_pp = _wage_per_person(flows, persons)
+    salaries = np.minimum(flows.administration, staff * wage_pp)
+    bur_w = np.divide(persons[:, Klass.BUREAUCRAT], staff, out=np.zeros_like(staff),
+                      where=staff > 0)
+    inc[:, Klass.BUREAUCRAT] = salaries * bur_w + flows.privileges
+    inc[:, Klass.ENFORCER] = salaries * (1 - bur_w)
+
+
+def _wage_per_person(flows: Flows, persons: np.ndarray) -> np.ndarray:
+    workers = persons[:, Klass.WORKER]
+    ind_wages = flows.wages[:, INDUSTRY].sum(axis=1)
+    return np.divide(ind_wages, workers, out=np.zeros_like(workers), where=workers > 0)

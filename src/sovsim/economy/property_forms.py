@@ -1,0 +1,106 @@
+"""Changes of property form: nationalisation, agrarian reform, collectivisation, expropriation of
+small producers, and pillage (seed ¶4-7).
+
+Each lever is a yearly rate; a step moves `rate * dt` of the remaining stock. The function returns
+the shares of each class's agents that the change moves, so that people follow property.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sovsim.economy.state import Economy, Flows
+from sovsim.world.names import Owner, Sector
+
+INDUSTRY = [Sector.HEAVY, Sector.LIGHT]
+
+
+@dataclass
+class PropertyMoves:
+    """Shares of agents moved by this step's changes of property, by region."""
+
+    capitalists_dispossessed: np.ndarray
+    landlords_dispossessed: np.ndarray
+    peasants_collectivised: np.ndarray
+    forced: np.ndarray               # bool: collectivisation faster than the forced threshold
+    small_expropriated: np.ndarray   # peasants and artisans pushed into wage labour
+
+
+def _move(K: np.ndarray, sectors: list[int], src: int, dst: int, frac: np.ndarray) -> np.ndarray:
+    moved = K[:, sectors, src] * frac[:, None]
+    K[:, sectors, src] -= moved
+    K[:, sectors, dst] += moved
+    return moved.sum(axis=1)
+
+
+def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+              pars: dict[str, float], dt: float) -> PropertyMoves:
+    """Apply this step's changes of property form and pillage to the capital stocks."""
+    K, R = econ.K, econ.n_regions
+    own = np.arange(R)
+
+    # Nationalisation of industry: PRIVATE and FOREIGN become STATE (seed ¶6).
+    nat = np.clip(lever["nationalisation_rate"] * dt, 0.0, 1.0)
+    _move(K, INDUSTRY, Owner.PRIVATE, Owner.STATE, nat)
+    taken = econ.F[:, :, INDUSTRY] * nat[:, None, None]
+    econ.F[:, :, INDUSTRY] -= taken
+    K[:, INDUSTRY, Owner.FOREIGN] -= taken.sum(axis=1)
+    K[:, INDUSTRY, Owner.STATE] += taken.sum(axis=1)
+
+    # Agrarian reform: landlord land to the peasants (seed ¶6-7).
+    reform = np.clip(lever["agrarian_reform_rate"] * dt, 0.0, 1.0)
+    _move(K, [Sector.AGRI], Owner.LANDLORD, Owner.SMALL, reform)
+
+    # Collectivisation: peasant land into collective farms; when forced, part is destroyed
+    # (slaughtered livestock, lost harvests: seed ¶4).
+    coll_rate = lever["collectivisation_rate"]
+    coll = np.clip(coll_rate * dt, 0.0, 1.0)
+    moved = _move(K, [Sector.AGRI], Owner.SMALL, Owner.COLLECTIVE, coll)
+    forced = coll_rate > pars["forced_collectivisation"]
+    lost = np.where(forced, pars["collectivisation_loss"] * moved, 0.0)
+    K[:, Sector.AGRI, Owner.COLLECTIVE] -= lost
+    flows.destroyed[:] = lost / dt
+
+    # Expropriation of small producers by capital (seed ¶5): in a dependency half the land goes
+    # to foreign plantations of the controller and half to landlords; workshops to foreign
+    # capital; at home to domestic capitalists and landlords.
+    expr = np.clip(lever["expropriation_rate"] * dt, 0.0, 1.0)
+    dependent = econ.controller != own
+    land = K[:, Sector.AGRI, Owner.SMALL] * expr
+    shops = K[:, Sector.LIGHT, Owner.SMALL] * expr
+    K[:, Sector.AGRI, Owner.SMALL] -= land
+    K[:, Sector.LIGHT, Owner.SMALL] -= shops
+    K[:, Sector.AGRI, Owner.LANDLORD] += np.where(dependent, 0.5 * land, 0.5 * land)
+    K[:, Sector.AGRI, Owner.FOREIGN] += np.where(dependent, 0.5 * land, 0.0)
+    K[:, Sector.AGRI, Owner.PRIVATE] += np.where(dependent, 0.0, 0.5 * land)
+    K[:, Sector.LIGHT, Owner.FOREIGN] += np.where(dependent, shops, 0.0)
+    K[:, Sector.LIGHT, Owner.PRIVATE] += np.where(dependent, 0.0, shops)
+    for r in np.flatnonzero(dependent):
+        econ.F[r, econ.controller[r], Sector.AGRI] += 0.5 * land[r]
+        econ.F[r, econ.controller[r], Sector.LIGHT] += shops[r]
+
+    _pillage(econ, flows, lever, pars, dt)
+    return PropertyMoves(nat, reform, coll, forced, expr)
+
+
+def _pillage(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+             pars: dict[str, float], dt: float) -> None:
+    """Pillage: a share of a dependency's industrial equipment shipped to its controller's
+    state industry, part of it lost on the way (seed ¶6)."""
+    K, R = econ.K, econ.n_regions
+    rate = np.clip(lever["pillage_rate"] * dt, 0.0, 1.0)
+    rate[econ.controller == np.arange(R)] = 0.0
+    flows.pillage_out[:] = 0.0
+    flows.pillage_in[:] = 0.0
+    if not rate.any():
+        return
+    shipped = K[:, INDUSTRY, :] * rate[:, None, None]        # (R, 2, O)
+    K[:, INDUSTRY, :] -= shipped
+    econ.F[:, :, INDUSTRY] *= (1 - rate)[:, None, None]
+    arrive = shipped.sum(axis=2) * (1 - pars["pillage_loss"])  # (R, 2)
+    for r in np.flatnonzero(rate > 0):
+        K[econ.controller[r], INDUSTRY, Owner.STATE] += arrive[r]
+        flows.pillage_in[econ.controller[r]] += arrive[r].sum() / dt
+    flows.pillage_out[:] = shipped.sum(axis=(1, 2)) / dt

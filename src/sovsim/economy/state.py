@@ -1,0 +1,95 @@
+"""The economy's state: capital by region, sector and owner; productivity; wages.
+
+All flows are annual rates in 1990 international Geary-Khamis dollars (GK$ per year); stocks are
+GK$. A step of length `dt` years adds `rate * dt` to a stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sovsim.world.names import N_CLASSES, N_OWNERS, N_SECTORS
+
+
+@dataclass
+class Technology:
+    """Sector parameters shared by all regions (MODEL.md §4.1)."""
+
+    sigma: np.ndarray   # (S,) capital-output ratio, years
+    delta: np.ndarray   # (S,) depreciation, 1/year
+    g0: np.ndarray      # (S,) autonomous productivity growth, 1/year
+    eta: float          # productivity growth per unit I_heavy / K_heavy
+    landlord_drag: float
+
+
+@dataclass
+class Economy:
+    """Stocks and slow variables of the world economy."""
+
+    K: np.ndarray             # (R, S, O) capital by region, sector, owner
+    F: np.ndarray             # (R, R, S) FOREIGN capital by host, owning region, sector
+    a: np.ndarray             # (R, S) output per employed person, GK$/year
+    wage: np.ndarray          # (R,) industrial wage per employed person, GK$/year
+    employment: np.ndarray    # (R,) industrial employment rate at the last step
+    planned: np.ndarray       # (R,) bool: wages and the state fund set by a plan
+    controller: np.ndarray    # (R,) int: index of the region whose authority governs it
+    tech: Technology
+
+    @property
+    def n_regions(self) -> int:
+        return int(self.K.shape[0])
+
+    def copy(self) -> Economy:
+        """An independent copy (for docking cases and counterfactuals)."""
+        return Economy(self.K.copy(), self.F.copy(), self.a.copy(), self.wage.copy(),
+                       self.employment.copy(), self.planned.copy(), self.controller.copy(),
+                       self.tech)
+
+
+@dataclass
+class Flows:
+    """What happened in the economy during one step, as annual rates (GK$/year)."""
+
+    n_regions: int
+    output: np.ndarray = field(init=False)            # (R, S)
+    labour: np.ndarray = field(init=False)            # (R, S) employed persons
+    labour_demand: np.ndarray = field(init=False)     # (R, S) persons capital could employ
+    wages: np.ndarray = field(init=False)             # (R, S)
+    surplus: np.ndarray = field(init=False)           # (R, S, O) gross surplus by owner
+    procurement: np.ndarray = field(init=False)       # (R,)
+    state_budget: np.ndarray = field(init=False)      # (R,)
+    privileges: np.ndarray = field(init=False)        # (R,)
+    accumulation_fund: np.ndarray = field(init=False)  # (R,)
+    administration: np.ndarray = field(init=False)    # (R,)
+    repatriated_out: np.ndarray = field(init=False)   # (R,)
+    repatriated_in: np.ndarray = field(init=False)    # (R,)
+    investment: np.ndarray = field(init=False)        # (R, S, O) gross, real
+    exported: np.ndarray = field(init=False)          # (R,) capital exported
+    imported: np.ndarray = field(init=False)          # (R,) capital received
+    idle_savings: np.ndarray = field(init=False)      # (R,) savings finding no capital goods
+    idle_heavy: np.ndarray = field(init=False)        # (R,) HEAVY output nobody bought
+    sold_heavy: np.ndarray = field(init=False)        # (R,) HEAVY output sold abroad
+    bought_heavy: np.ndarray = field(init=False)      # (R,) capital goods bought abroad
+    pillage_out: np.ndarray = field(init=False)       # (R,) capital shipped away
+    pillage_in: np.ndarray = field(init=False)        # (R,) capital arriving
+    destroyed: np.ndarray = field(init=False)         # (R,) capital destroyed (forced change)
+    class_income: np.ndarray = field(init=False)      # (R, K) total income by class
+    wage_share: np.ndarray = field(init=False)        # (R,) wages / output
+    profit_rate: np.ndarray = field(init=False)       # (R,) private gross surplus / capital
+
+    def __post_init__(self) -> None:
+        R, S, O, C = self.n_regions, N_SECTORS, N_OWNERS, N_CLASSES
+        for name, shape in (
+            ("output", (R, S)), ("labour", (R, S)), ("labour_demand", (R, S)),
+            ("wages", (R, S)), ("surplus", (R, S, O)), ("investment", (R, S, O)),
+            ("class_income", (R, C)),
+        ):
+            setattr(self, name, np.zeros(shape))
+        for name in ("procurement", "state_budget", "privileges", "accumulation_fund",
+                     "administration", "repatriated_out", "repatriated_in", "exported",
+                     "imported", "idle_savings", "idle_heavy", "sold_heavy", "bought_heavy",
+                     "pillage_out", "pillage_in",
+                     "destroyed", "wage_share", "profit_rate"):
+            setattr(self, name, np.zeros(R))

@@ -1,0 +1,158 @@
+"""Reading scenario files: built-in names or paths, inheritance, validation, clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sovsim.world.pars import PARS
+from sovsim.world.schema import Scenario
+
+BUILTIN_PACKAGE = "sovsim.world.scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be run, with the file and key that say why."""
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with the text it was resolved from."""
+
+    model: Scenario
+    path: str
+    resolved: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.model.scenario.name
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the resolved scenario (inheritance applied), as canonical JSON."""
+        text = json.dumps(self.resolved, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with the package (base files excluded)."""
+    root = resources.files(BUILTIN_PACKAGE)
+    return sorted(p.name[:-5] for p in root.iterdir()
+                  if p.name.endswith(".toml") and not p.name.startswith("base"))
+
+
+def builtin_path(name: str) -> Path:
+    """Path of a built-in scenario file."""
+    return Path(str(resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.toml")))
+
+
+def describe_builtin(name: str) -> str:
+    """The one-line description of a built-in scenario."""
+    return load(name).model.scenario.description
+
+
+def _locate(ref: str, relative_to: Path | None) -> Path:
+    candidate = Path(ref)
+    if candidate.suffix == ".toml":
+        if not candidate.is_absolute() and relative_to is not None:
+            candidate = relative_to.parent / candidate
+        if not candidate.exists():
+            raise ScenarioError(f"{ref}: no such scenario file")
+        return candidate
+    if ref in builtin_names() or builtin_path(ref).exists():
+        return builtin_path(ref)
+    raise ScenarioError(
+        f"{ref}: unknown scenario; valid: {', '.join(builtin_names())} or a path to a .toml file")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: tables merge key by key, a schedule is appended, anything else replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if key == "schedule" and isinstance(value, list):
+            out[key] = list(base.get(key, [])) + list(value)
+        elif isinstance(value, dict) and isinstance(base.get(key), dict) and not _is_leaf(value):
+            out[key] = _merge(base[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _is_leaf(table: dict[str, Any]) -> bool:
+    # A number with its provenance is replaced whole, so that a file that overrides a value
+    # also states where the new value comes from.
+    return "value" in table
+
+
+def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path.resolve() in chain:
+        raise ScenarioError(f"{path}: scenario.inherits forms a cycle")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}") from None
+    parent = data.get("scenario", {}).get("inherits")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: scenario.inherits must be a scenario name or a path")
+    base = _read(_locate(parent, path), (*chain, path.resolve()))
+    merged = _merge(base, data)
+    merged["scenario"] = dict(data["scenario"])
+    return merged
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif not str(item).startswith(("function-", "literal[")):
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def validate(data: dict[str, Any], path: str) -> Scenario:
+    """Validate resolved scenario data; raise ScenarioError naming the file and key path."""
+    try:
+        model = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = _loc(tuple(err["loc"])) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        if err["type"] == "literal_error":
+            msg = f"got {err.get('input')!r}; {msg}"
+        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+        raise ScenarioError(f"{path}: {where}: {msg}{more}") from None
+    unknown = sorted(set(model.pars) - set(PARS))
+    if unknown:
+        raise ScenarioError(f"{path}: pars.{unknown[0]}: unknown parameter; valid: {sorted(PARS)}")
+    for name, number in model.pars.items():
+        spec = PARS[name]
+        if not spec.low <= number.value <= spec.high:
+            raise ScenarioError(
+                f"{path}: pars.{name}: {number.value} is outside its domain "
+                f"[{spec.low}, {spec.high}] ({spec.unit})")
+    missing = sorted(set(PARS) - set(model.pars))
+    if missing:
+        raise ScenarioError(f"{path}: pars: missing parameter(s) {missing}")
+    return model
+
+
+def load(ref: str | Path) -> LoadedScenario:
+    """Load a built-in scenario by name or a scenario file by path, resolved and validated."""
+    path = _locate(str(ref), None)
+    data = _read(path)
+    shown = str(ref) if Path(str(ref)).suffix == ".toml" else f"{ref} ({path.name})"
+    return LoadedScenario(validate(data, shown), shown, data)
