@@ -284,6 +284,10 @@ class Sim:
                 progress(self.t)
         return self.results
 
+    def extra_tables(self) -> dict:
+        """Further tables of the run folder contributed by modules (none in the economy)."""
+        return {}
+
     def dates(self) -> list[str]:
         """The date of each step."""
         return [date_of(self.first_month + t) for t in range(self.n_steps)]

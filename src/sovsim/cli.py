@@ -1,0 +1,169 @@
+"""The `sovsim` command: run, scenarios, check, validate."""
+
+from __future__ import annotations
+
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sovsim.engine.sim import Sim
+from sovsim.io.outputs import check_target, default_run_dir
+from sovsim.io.run_folder import save
+from sovsim.world.loading import ScenarioError, builtin_names, describe_builtin, load
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="sovsim: the world system of 1946 after E. Germain, as an agent-based "
+                       "simulation.")
+console = Console()
+errors = Console(stderr=True)
+
+DEFAULT_AGENTS = 100_000
+
+
+class Format(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+def fail(message: str) -> None:
+    """One clear error line and exit code 2 (bad input)."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")]
+    = "world1946",
+    agents: Annotated[int, typer.Option(help="number of agents", min=1)] = DEFAULT_AGENTS,
+    seed: Annotated[int, typer.Option(help="random seed", min=0)] = 0,
+    start: Annotated[int | None, typer.Option(
+        help="first year written to the outputs (the run starts at the scenario's start)")]
+    = None,
+    end: Annotated[int | None, typer.Option(help="last year simulated")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="run folder (default runs/<scenario>-s<seed>-<UTC time>)")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table format")] = Format.parquet,
+    plan: Annotated[bool, typer.Option("--plan", help="print the step plan and exit")]
+    = False,
+) -> None:
+    """Run a scenario month by month and write its run folder."""
+    try:
+        loaded = load(scenario)
+        sim = Sim(loaded, agents=agents, seed=seed, start=start, end=end)
+    except (ScenarioError, ValueError) as exc:
+        fail(str(exc))
+    if plan:
+        print_plan(sim)
+        return
+    target = out or default_run_dir(sim.scenario.name, seed)
+    try:
+        check_target(target)
+    except FileExistsError as exc:
+        fail(str(exc))
+    t0 = time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[date]}"), TimeRemainingColumn(),
+                  console=errors, transient=True) as bar:
+        task = bar.add_task(f"{sim.scenario.name} s{seed}", total=sim.n_steps, date=sim.date)
+        sim.run(progress=lambda t: bar.update(task, completed=t, date=sim.date))
+    wall = time.perf_counter() - t0
+    folder = save(sim, target, fmt.value, wall)
+    print_summary(sim)
+    console.print(f"wrote [bold]{folder}[/] ({sim.n_steps} steps, "
+                  f"{sim.people_per_agent:,.0f} people per agent, {wall:.1f} s)")
+
+
+def print_plan(sim: Sim) -> None:
+    """The step plan: what happens in one month, in order (ODD element 3)."""
+    table = Table(title="Step plan (one step = one month)")
+    table.add_column("#", justify="right")
+    table.add_column("module")
+    table.add_column("method")
+    table.add_column("what it does")
+    for i, entry in enumerate(sim.plan, 1):
+        table.add_row(str(i), entry.module, entry.name, entry.doc)
+    console.print(table)
+
+
+def print_summary(sim: Sim) -> None:
+    """Per region: population, output per head at start and end, growth, collective share."""
+    reg = sim.results.regions
+    first, last = sim.record_from, sim.n_steps - 1
+    years = (last - first + 1) / 12.0
+    d0, d1 = sim.dates()[first], sim.dates()[last]
+    table = Table(title=f"{sim.scenario.name}: {d0} to {d1}")
+    for col in ("region", "population (M)", f"output/head {d0}", f"output/head {d1}",
+                "growth %/yr", "collective share"):
+        table.add_column(col, justify="left" if col == "region" else "right")
+    for r, name in enumerate(sim.geo.names):
+        y0, y1 = reg["output_per_capita"][first, r], reg["output_per_capita"][last, r]
+        growth = 100 * (np.log(y1 / y0) / years) if y0 > 0 and y1 > 0 else float("nan")
+        table.add_row(name, f"{reg['population'][last, r] / 1e6:,.1f}", f"{y0:,.0f}",
+                      f"{y1:,.0f}", f"{growth:+.2f}", f"{reg['collective_share'][last, r]:.2f}")
+    console.print(table)
+    console.print("output per head in 1990 international Geary-Khamis dollars a year")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    table = Table(title="Built-in scenarios")
+    table.add_column("name")
+    table.add_column("description")
+    for name in builtin_names():
+        table.add_row(name, describe_builtin(name))
+    console.print(table)
+
+
+@app.command()
+def check(file: Annotated[str, typer.Argument(help="scenario name or .toml file")]) -> None:
+    """Validate a scenario file: every key, type, share, name and date."""
+    try:
+        loaded = load(file)
+    except ScenarioError as exc:
+        fail(str(exc))
+    sc = loaded.model
+    console.print(f"[green]ok[/] {loaded.path}: {sc.scenario.name}, {len(sc.regions)} regions, "
+                  f"{sc.scenario.start}..{sc.scenario.end}, {len(sc.schedule)} scheduled "
+                  f"changes, sha256 {loaded.sha256[:12]}")
+
+
+@app.command()
+def validate(
+    quick: Annotated[bool, typer.Option(help="fewer seeds in the statistical cases")] = False,
+) -> None:
+    """Dock the engine's special cases with published and closed-form results."""
+    from sovsim.validate.registry import all_checks
+
+    rows = all_checks(quick=quick)
+    table = Table(title="sovsim validate")
+    for col in ("case", "quantity", "expected", "got", "tolerance", "pass"):
+        table.add_column(col, justify="left" if col in ("case", "quantity") else "right")
+    for row in rows:
+        table.add_row(row.case, row.quantity, f"{row.expected:.10g}", f"{row.got:.10g}",
+                      f"{row.tolerance:.3g}", "[green]pass[/]" if row.passed else "[red]FAIL[/]")
+    console.print(table)
+    failed = [r for r in rows if not r.passed]
+    console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
+    for r in failed:
+        if r.note:
+            errors.print(f"{r.case} / {r.quantity}: {r.note}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
