@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sovsim.economy.state import Economy, Flows
-from sovsim.world.names import Owner, Sector
+from sovsim.world.names import Klass, Owner, Sector
 
 REINVESTING = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD, Owner.SMALL, Owner.COLLECTIVE]
 
@@ -74,6 +74,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     desired_net = desired_net - exportable
     demand = np.minimum(flows.surplus, depreciation) + desired_net
     demand[:, :, Owner.STATE] = 0.0
+    investment_demand = flows.accumulation_fund + demand.sum(axis=(1, 2))
     for tier in ([Sector.HEAVY], [Sector.LIGHT, Sector.AGRI]):
         want = demand[:, tier, :]
         total = want.sum(axis=(1, 2))
@@ -87,7 +88,26 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     # export of capital to the regions a region governs: the exportable share of savings
     # plus what could not be invested at home
     to_export = exportable.sum(axis=(1, 2)) + unfilled
-    return _place_exports(econ, flows, to_export, pars)
+    placed = _place_exports(econ, flows, to_export, pars)
+    if pars.get("effective_demand", 0.0) > 0:
+        econ.demand = _next_demand(econ, flows, investment_demand, pars)
+    return placed
+
+
+def _next_demand(econ: Economy, flows: Flows, investment_demand: np.ndarray,
+                 pars: dict[str, float]) -> np.ndarray:
+    """Demand for each sector's output, for the next step: investment demand (home plan and
+    owners, plus exported capital goods) for HEAVY; for LIGHT, consumption out of every income
+    plus public consumption, less the food that AGRI grows."""
+    heavy = investment_demand + flows.exported
+    public = np.maximum(0.0, flows.administration - flows.class_income[:, [Klass.BUREAUCRAT, Klass.ENFORCER]].sum(axis=1))
+    consumption = flows.class_income.sum(axis=1) + public
+    demand = np.empty_like(flows.output)
+    demand[:, Sector.HEAVY] = heavy
+    # food first (Engel): the harvest is eaten whoever grows it; manufactures get the rest
+    demand[:, Sector.AGRI] = flows.capacity[:, Sector.AGRI]
+    demand[:, Sector.LIGHT] = np.maximum(0.0, consumption - flows.capacity[:, Sector.AGRI])
+    return demand * pars["effective_demand"] + flows.capacity * (1 - pars["effective_demand"])
 
 
 def _trade_capital_goods(econ: Economy, flows: Flows, demand: np.ndarray,
@@ -144,6 +164,7 @@ def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
             continue
         weights = host_output[hosts] / max(host_output[hosts].sum(), 1e-12)
         placed[r, hosts, :] = to_export[r] * weights[:, None] * mix[None, :]
+    flows.capital_export[:] = placed.sum(axis=2)
     flows.exported[:] = placed.sum(axis=(1, 2))
     flows.imported[:] = placed.sum(axis=(0, 2))
     return placed
@@ -189,6 +210,10 @@ def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     market = ~econ.planned
     growth = -pars["phillips_gamma"] + pars["phillips_rho"] * econ.employment
     econ.wage[market] *= np.exp(growth[market] * dt)
+    # The value of labour power: a wage cannot stay below what keeps a worker's household
+    # alive, however large the reserve army (without it, Goodwin's curve drives wages to 0).
+    floor = pars["subsistence"] / pars["participation"]
+    np.maximum(econ.wage, floor, out=econ.wage, where=market)
     ind = [Sector.HEAVY, Sector.LIGHT]
     Y_ind = flows.output[:, ind].sum(axis=1)
     L_ind = flows.labour[:, ind].sum(axis=1)

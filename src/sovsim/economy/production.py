@@ -38,7 +38,16 @@ def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarra
                          out=np.zeros_like(ind_demand), where=ind_demand > 0)
     flows.labour[:, INDUSTRY] = demand[:, INDUSTRY] * ind_fill[:, None]
     flows.labour[:, Sector.AGRI] = np.minimum(agri_labour, demand[:, Sector.AGRI])
-    flows.output[:] = econ.a * flows.labour
+    flows.capacity[:] = econ.a * flows.labour
+    flows.output[:] = flows.capacity
+    if econ.demand is not None:
+        # a market region sells no more than is demanded; what it cannot sell it does not make
+        sold = np.minimum(flows.capacity, econ.demand)
+        market = ~econ.planned
+        flows.output[market] = sold[market]
+        flows.labour[market] = np.divide(sold[market], econ.a[market],
+                                         out=np.zeros_like(sold[market]),
+                                         where=econ.a[market] > 0)
     employed = flows.labour[:, INDUSTRY].sum(axis=1)
     econ.employment[:] = np.divide(employed, industrial_labour,
                                    out=np.ones_like(employed), where=industrial_labour > 0)
@@ -94,8 +103,9 @@ def distribute(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     F_tot = econ.F.sum(axis=1)                                                 # (R, S)
     owner_w = np.divide(econ.F, F_tot[:, None, :], out=np.zeros_like(econ.F),
                         where=F_tot[:, None, :] > 0)                            # (host, own, S)
-    flows.repatriated_out[:] = out.sum(axis=1)
-    flows.repatriated_in[:] = np.einsum("hos,hs->o", owner_w, out)
+    flows.repatriation[:] = np.einsum("hos,hs->ho", owner_w, out)
+    flows.repatriated_out[:] = flows.repatriation.sum(axis=1)
+    flows.repatriated_in[:] = flows.repatriation.sum(axis=0)
 
     _class_incomes(econ, flows, lever, pars, persons)
     priv_K = econ.K[:, :, Owner.PRIVATE].sum(axis=1)

@@ -44,7 +44,11 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     # Nationalisation of industry: PRIVATE and FOREIGN become STATE (seed ¶6).
     nat = np.clip(lever["nationalisation_rate"] * dt, 0.0, 1.0)
     _move(K, INDUSTRY, Owner.PRIVATE, Owner.STATE, nat)
-    taken = econ.F[:, :, INDUSTRY] * nat[:, None, None]
+    # capital owned by the region's own controller (joint companies) is not nationalised
+    exempt = np.zeros((R, R, 1))
+    exempt[own, econ.controller, 0] = 1.0
+    exempt[own, own, 0] = 0.0
+    taken = econ.F[:, :, INDUSTRY] * nat[:, None, None] * (1.0 - exempt)
     econ.F[:, :, INDUSTRY] -= taken
     K[:, INDUSTRY, Owner.FOREIGN] -= taken.sum(axis=1)
     K[:, INDUSTRY, Owner.STATE] += taken.sum(axis=1)
@@ -94,6 +98,7 @@ def _pillage(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     rate[econ.controller == np.arange(R)] = 0.0
     flows.pillage_out[:] = 0.0
     flows.pillage_in[:] = 0.0
+    flows.pillage[:] = 0.0
     if not rate.any():
         return
     shipped = K[:, INDUSTRY, :] * rate[:, None, None]        # (R, 2, O)
@@ -103,4 +108,5 @@ def _pillage(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     for r in np.flatnonzero(rate > 0):
         K[econ.controller[r], INDUSTRY, Owner.STATE] += arrive[r]
         flows.pillage_in[econ.controller[r]] += arrive[r].sum() / dt
+        flows.pillage[r, econ.controller[r]] = shipped[r].sum() / dt
     flows.pillage_out[:] = shipped.sum(axis=(1, 2)) / dt

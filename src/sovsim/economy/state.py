@@ -36,6 +36,10 @@ class Economy:
     planned: np.ndarray       # (R,) bool: wages and the state fund set by a plan
     controller: np.ndarray    # (R,) int: index of the region whose authority governs it
     tech: Technology
+    # Demand for each sector's output at the last step (GK$/year). Where it is set, market
+    # regions produce no more than they can sell (Keynes, Kalecki); planned regions produce to
+    # capacity (Kornai's resource-constrained economy). None: Say's law everywhere.
+    demand: np.ndarray | None = None
 
     @property
     def n_regions(self) -> int:
@@ -45,7 +49,7 @@ class Economy:
         """An independent copy (for docking cases and counterfactuals)."""
         return Economy(self.K.copy(), self.F.copy(), self.a.copy(), self.wage.copy(),
                        self.employment.copy(), self.planned.copy(), self.controller.copy(),
-                       self.tech)
+                       self.tech, None if self.demand is None else self.demand.copy())
 
 
 @dataclass
@@ -77,14 +81,20 @@ class Flows:
     destroyed: np.ndarray = field(init=False)         # (R,) capital destroyed (forced change)
     class_income: np.ndarray = field(init=False)      # (R, K) total income by class
     wage_share: np.ndarray = field(init=False)        # (R,) wages / output
+    capacity: np.ndarray = field(init=False)          # (R, S) output capital and labour allow
     profit_rate: np.ndarray = field(init=False)       # (R,) private gross surplus / capital
 
     def __post_init__(self) -> None:
         R, S, O, C = self.n_regions, N_SECTORS, N_OWNERS, N_CLASSES
+        # flows between regions, (from, to): profit repatriated host -> owner, capital
+        # exported exporter -> host, equipment pillaged host -> controller
+        self.repatriation = np.zeros((R, R))
+        self.capital_export = np.zeros((R, R))
+        self.pillage = np.zeros((R, R))
         for name, shape in (
             ("output", (R, S)), ("labour", (R, S)), ("labour_demand", (R, S)),
             ("wages", (R, S)), ("surplus", (R, S, O)), ("investment", (R, S, O)),
-            ("class_income", (R, C)),
+            ("class_income", (R, C)), ("capacity", (R, S)),
         ):
             setattr(self, name, np.zeros(shape))
         for name in ("procurement", "state_budget", "privileges", "accumulation_fund",

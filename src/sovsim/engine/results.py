@@ -44,6 +44,15 @@ REGION_VARIABLES: dict[str, tuple[str, str]] = {
     "emigrants": ("persons/month", "dispossessed persons who emigrated this step"),
 }
 
+# flows between two regions, from `source` to `target`
+LINK_VARIABLES: dict[str, tuple[str, str]] = {
+    "control": ("1", "1 when `source` governs `target` (its controller) this step"),
+    "capital_export": ("1990 GK$/year", "capital exported by `source` into `target`"),
+    "profit_repatriation": ("1990 GK$/year",
+                            "profit of capital owned by `target` sent home from `source`"),
+    "pillage": ("1990 GK$/year", "equipment shipped from `source` to its controller `target`"),
+}
+
 CLASS_VARIABLES: dict[str, tuple[str, str]] = {
     "count": ("persons", "living persons of the class (dispossessed included)"),
     "mean_income": ("1990 GK$/person/year", "mean income of the class's agents"),
@@ -61,6 +70,7 @@ class Results:
     regions: dict[str, np.ndarray] = field(default_factory=dict)
     classes: dict[str, np.ndarray] = field(default_factory=dict)
     world: dict[str, np.ndarray] = field(default_factory=dict)
+    links: dict[str, np.ndarray] = field(default_factory=dict)
 
     def add_region_variable(self, name: str) -> np.ndarray:
         arr = np.full((self.n_steps, self.n_regions), np.nan)
@@ -84,4 +94,6 @@ class Results:
             res.add_region_variable(name)
         for name in CLASS_VARIABLES:
             res.add_class_variable(name)
+        for name in LINK_VARIABLES:
+            res.links[name] = np.zeros((n_steps, n_regions, n_regions))
         return res

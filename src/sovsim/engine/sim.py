@@ -262,6 +262,13 @@ class Sim:
         reg["capital_destroyed"][t] = f.destroyed
         for name in ("births", "deaths_natural", "deaths_famine", "emigrants"):
             reg[name][t] = self.demography[name] * ppa
+        links = self.results.links
+        R = self.n_regions
+        governed = self.econ.controller != np.arange(R)
+        links["control"][t, self.econ.controller[governed], np.flatnonzero(governed)] = 1.0
+        links["capital_export"][t] = f.capital_export
+        links["profit_repatriation"][t] = f.repatriation
+        links["pillage"][t] = f.pillage
         cls = self.results.classes
         cls["count"][t] = (self.owners + self.dispossessed) * ppa
         cls["mean_income"][t] = np.divide(self.sum_income, self.count,

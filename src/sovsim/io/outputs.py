@@ -72,6 +72,26 @@ def class_table(results: Results, regions: list[str], dates: list[str],
     return _table(cols)
 
 
+def link_table(results: Results, regions: list[str], dates: list[str],
+               first: int = 0) -> pa.Table:
+    """Long table of flows between regions: step, date, source, target, variable, value.
+    Only pairs with a nonzero flow at that step are listed."""
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("step", "date", "source", "target",
+                                                          "variable", "value")}
+    names = np.array(regions)
+    date_arr = np.array(dates)
+    for name, arr in results.links.items():
+        t, i, j = np.nonzero(arr[first:])
+        t = t + first
+        cols["step"].append(t)
+        cols["date"].append(date_arr[t])
+        cols["source"].append(names[i])
+        cols["target"].append(names[j])
+        cols["variable"].append(np.full(len(t), name))
+        cols["value"].append(arr[t, i, j])
+    return _table(cols)
+
+
 def _table(cols: dict[str, list[np.ndarray]]) -> pa.Table:
     data = {}
     for key, parts in cols.items():

@@ -70,8 +70,9 @@ AUTHORITIES: tuple[str, ...] = (
 
 WAGE_SETTINGS: tuple[str, ...] = ("planned", "market")
 
-# Policy levers: the values an authority sets each step and the economy reads. In this issue
-# they come from the scenario (initial value plus schedule); the politics issue adds decisions.
+# Policy levers: the values an authority sets each step and the economy and politics read.
+# Scenarios give their initial values and a schedule; authorities decide them as the run goes.
+# Rates are continuous yearly rates: a stock moved at rate r falls as exp(-r t).
 LEVERS: dict[str, str] = {
     "course": "course x in [-1,1]: -1 concessions to private accumulation, +1 crackdown on it",
     "lam": "lambda: share of planned investment going to HEAVY (Feldman-Mahalanobis lambda_k)",
@@ -91,4 +92,17 @@ LEVERS: dict[str, str] = {
     "expropriation_rate": "yearly share of SMALL capital taken by FOREIGN and LANDLORD owners",
     "pillage_rate": "yearly share of industrial capital shipped to the controller",
     "export_share": "share of capitalist savings exported to controlled regions",
+    "agitation": "intensity in [0,1] of anti-Soviet agitation by a finance-capital government",
+}
+
+# lever -> (low, high): values outside are refused in scenario files
+LEVER_DOMAINS: dict[str, tuple[float, float]] = {
+    "course": (-1.0, 1.0), "lam": (0.0, 1.0), "privilege_share": (0.0, 1.0),
+    "accumulation_share": (0.0, 1.0), "procurement": (0.0, 1.0),
+    "planned_wage_share": (0.0, 1.0), "colonial_wage_share": (0.0, 1.0),
+    "enforcers_per_pop": (0.0, 0.2), "jail_max": (0.0, 600.0), "psi_left": (0.0, 10.0),
+    "psi_right": (0.0, 10.0), "terror_rate": (0.0, 1.0), "nationalisation_rate": (0.0, 12.0),
+    "agrarian_reform_rate": (0.0, 12.0), "collectivisation_rate": (0.0, 12.0),
+    "expropriation_rate": (0.0, 12.0), "pillage_rate": (0.0, 12.0), "export_share": (0.0, 1.0),
+    "agitation": (0.0, 1.0),
 }

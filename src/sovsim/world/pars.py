@@ -52,6 +52,8 @@ PARS: dict[str, ParSpec] = {
     "phillips_rho": ParSpec(0.0, 10.0, "1/year", "Goodwin's rho: wage response to employment"),
     "planned_agri_share": ParSpec(0.0, 1.0, "1",
                                   "share of non-HEAVY planned investment going to AGRI"),
+    "effective_demand": ParSpec(0.0, 1.0, "1",
+                                "1: market regions produce only what is demanded (0: Say's law)"),
     "export_gap_response": ParSpec(0.0, 20.0, "1",
                                    "extra export share per unit of profit-rate gap"),
     "export_to_agri": ParSpec(0.0, 1.0, "1", "share of exported capital put into AGRI"),

@@ -12,7 +12,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sovsim.world.names import AUTHORITIES, BLOCS, CLASSES, LEVERS, OWNERS, SECTORS, WAGE_SETTINGS
+from sovsim.world.names import (
+    AUTHORITIES,
+    BLOCS,
+    CLASSES,
+    LEVER_DOMAINS,
+    LEVERS,
+    OWNERS,
+    SECTORS,
+    WAGE_SETTINGS,
+)
 
 SHARE_TOLERANCE = 1e-6
 
@@ -21,6 +30,15 @@ class Strict(BaseModel):
     """Base of every scenario table: unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_lever(name: str, value: float) -> None:
+    """Refuse an unknown lever or a value outside its domain."""
+    if name not in LEVERS:
+        raise ValueError(f"unknown lever `{name}`; valid: {sorted(LEVERS)}")
+    low, high = LEVER_DOMAINS[name]
+    if not low <= value <= high:
+        raise ValueError(f"lever `{name}` = {value} is outside its domain [{low}, {high}]")
 
 
 def _check_provenance(source: str | None, assumed: bool, reason: str | None) -> None:
@@ -162,9 +180,8 @@ class Region(Strict):
 
     @model_validator(mode="after")
     def _levers(self) -> Region:
-        unknown = sorted(set(self.policy) - set(LEVERS))
-        if unknown:
-            raise ValueError(f"unknown policy lever(s) {unknown}; valid: {sorted(LEVERS)}")
+        for name, number in self.policy.items():
+            check_lever(name, number.value)
         if self.population.value <= 0 or self.output_per_capita.value <= 0:
             raise ValueError("population and output_per_capita must be positive")
         return self
@@ -180,8 +197,7 @@ class Change(Strict):
 
     @model_validator(mode="after")
     def _lever(self) -> Change:
-        if self.lever not in LEVERS:
-            raise ValueError(f"unknown lever `{self.lever}`; valid: {sorted(LEVERS)}")
+        check_lever(self.lever, self.value.value)
         return self
 
 
@@ -215,9 +231,11 @@ class Scenario(Strict):
         names = list(self.regions)
         if not names:
             raise ValueError("a scenario needs at least one region")
-        unknown_levers = sorted(set(self.policy) - set(LEVERS))
-        if unknown_levers:
-            raise ValueError(f"policy: unknown lever(s) {unknown_levers}; valid: {sorted(LEVERS)}")
+        for name, number in self.policy.items():
+            try:
+                check_lever(name, number.value)
+            except ValueError as exc:
+                raise ValueError(f"policy.{name}: {exc}") from None
         for name, region in self.regions.items():
             if region.controller is not None and region.controller not in self.regions:
                 raise ValueError(
