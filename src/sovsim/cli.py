@@ -14,10 +14,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sovsim.authorities.bureaucracy import THEORIES
+from sovsim.authorities.course import REVERSAL_SWING, count_reversals
+from sovsim.classify.run_labels import classify_run, explain, write_labels
 from sovsim.engine.sim import Sim
-from sovsim.io.outputs import check_target, default_run_dir
+from sovsim.io.outputs import check_target, default_run_dir, is_run_dir
 from sovsim.io.run_folder import save
+from sovsim.politics.state import MODES
 from sovsim.world.loading import ScenarioError, builtin_names, describe_builtin, load
+from sovsim.world.names import AUTHORITIES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="sovsim: the world system of 1946 after E. Germain, as an agent-based "
@@ -28,9 +33,13 @@ errors = Console(stderr=True)
 DEFAULT_AGENTS = 100_000
 
 
-class Format(str, Enum):
+class Format(str, Enum):  # noqa: UP042 - Typer needs a str Enum for choices
     parquet = "parquet"
     csv = "csv"
+
+
+Theory = Enum("Theory", {name.replace("-", "_"): name for name in THEORIES}, type=str)
+Mode = Enum("Mode", {name.replace("-", "_"): name for name in MODES}, type=str)
 
 
 def fail(message: str) -> None:
@@ -52,13 +61,18 @@ def run(
     out: Annotated[Path | None, typer.Option(
         help="run folder (default runs/<scenario>-s<seed>-<UTC time>)")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table format")] = Format.parquet,
+    theory: Annotated[Theory, typer.Option(help="theory of the Soviet bureaucracy")]
+    = Theory.dws,
+    mode: Annotated[Mode, typer.Option(help="mobilisation on a grid or well mixed")]
+    = Mode.well_mixed,
     plan: Annotated[bool, typer.Option("--plan", help="print the step plan and exit")]
     = False,
 ) -> None:
     """Run a scenario month by month and write its run folder."""
     try:
         loaded = load(scenario)
-        sim = Sim(loaded, agents=agents, seed=seed, start=start, end=end)
+        sim = Sim(loaded, agents=agents, seed=seed, start=start, end=end,
+                  theory=theory.value, mode=mode.value)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
     if plan:
@@ -77,7 +91,9 @@ def run(
         sim.run(progress=lambda t: bar.update(task, completed=t, date=sim.date))
     wall = time.perf_counter() - t0
     folder = save(sim, target, fmt.value, wall)
+    write_labels(folder)
     print_summary(sim)
+    print_politics(sim, folder)
     console.print(f"wrote [bold]{folder}[/] ({sim.n_steps} steps, "
                   f"{sim.people_per_agent:,.0f} people per agent, {wall:.1f} s)")
 
@@ -111,6 +127,42 @@ def print_summary(sim: Sim) -> None:
                       f"{y1:,.0f}", f"{growth:+.2f}", f"{reg['collective_share'][last, r]:.2f}")
     console.print(table)
     console.print("output per head in 1990 international Geary-Khamis dollars a year")
+
+
+def print_politics(sim: Sim, folder: Path) -> None:
+    """Each region's label at start and end, its authority and its course reversals."""
+    labels = classify_run(folder)[0].to_pylist()
+    regional = [row for row in labels if row["kind"] == "region"]
+    years = sorted({row["year"] for row in regional})
+    first, last = years[0], years[-1]
+    label = {(row["year"], row["region"]): row["label"] for row in regional}
+    table = Table(title=f"Class character (sovsim classify {folder} for the criteria)")
+    for col in ("region", f"label {first}", f"label {last}", "authority at end",
+                "course reversals"):
+        table.add_column(col, justify="right" if col == "course reversals" else "left")
+    course = sim.results.regions["course"][sim.record_from:]
+    for r, name in enumerate(sim.geo.names):
+        turns, _ = count_reversals(course[:, r], REVERSAL_SWING)
+        table.add_row(name, label.get((first, name), "-"), label.get((last, name), "-"),
+                      AUTHORITIES[sim.politics.authority[r]], str(len(turns)))
+    console.print(table)
+    console.print(f"theory of the bureaucracy: {sim.theory}; a reversal is a turn of the course "
+                  f"after a swing of at least {REVERSAL_SWING}")
+
+
+@app.command()
+def classify(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder written by sovsim run")],
+    year: Annotated[int | None, typer.Option(help="only this year")] = None,
+    region: Annotated[str | None, typer.Option(help="only this region")] = None,
+) -> None:
+    """Label each region and expansion by class criteria, with every criterion's value."""
+    if not is_run_dir(run_dir):
+        fail(f"{run_dir}: not a sovsim run folder (no meta.json written by sovsim run)")
+    try:
+        explain(run_dir, year, region, console)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @app.command()

@@ -149,3 +149,8 @@ def copy_timeline(src: str | Path, dst: str | Path) -> None:
         writer.writerow(COLUMNS)
         for row in _rows(lines):
             writer.writerow([row[c] for c in COLUMNS])
+
+
+# A swing of the course of at least a tenth of its range [-1, 1] counts as a turn: smaller
+# moves are the course relaxing or noise, not a change of line.
+REVERSAL_SWING = 0.2

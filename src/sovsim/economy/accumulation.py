@@ -87,7 +87,8 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 
     # export of capital to the regions a region governs: the exportable share of savings
     # plus what could not be invested at home
-    to_export = exportable.sum(axis=(1, 2)) + unfilled
+    to_export = exportable.sum(axis=(1, 2)) + np.where(export_share > 0, unfilled, 0.0)
+    flows.idle_savings[:] = np.where(export_share > 0, 0.0, unfilled)
     placed = _place_exports(econ, flows, to_export, pars)
     if pars.get("effective_demand", 0.0) > 0:
         econ.demand = _next_demand(econ, flows, investment_demand, pars)
@@ -97,16 +98,21 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 def _next_demand(econ: Economy, flows: Flows, investment_demand: np.ndarray,
                  pars: dict[str, float]) -> np.ndarray:
     """Demand for each sector's output, for the next step: investment demand (home plan and
-    owners, plus exported capital goods) for HEAVY; for LIGHT, consumption out of every income
-    plus public consumption, less the food that AGRI grows."""
+    owners, plus exported capital goods) for HEAVY; for LIGHT, its share of consumption out of
+    every income plus public consumption; AGRI's harvest is always consumed."""
     heavy = investment_demand + flows.exported
-    public = np.maximum(0.0, flows.administration - flows.class_income[:, [Klass.BUREAUCRAT, Klass.ENFORCER]].sum(axis=1))
+    salaries = flows.class_income[:, [Klass.BUREAUCRAT, Klass.ENFORCER]].sum(axis=1)
+    public = np.maximum(0.0, flows.administration - salaries)
     consumption = flows.class_income.sum(axis=1) + public
     demand = np.empty_like(flows.output)
     demand[:, Sector.HEAVY] = heavy
-    # food first (Engel): the harvest is eaten whoever grows it; manufactures get the rest
+    # the harvest is eaten whoever grows it (peasants eat their own); consumer spending is
+    # shared between food and manufactures in proportion to what can be supplied
+    cap = flows.capacity[:, [Sector.LIGHT, Sector.AGRI]]
+    light_share = np.divide(cap[:, 0], cap.sum(axis=1), out=np.zeros(len(cap)),
+                            where=cap.sum(axis=1) > 0)
     demand[:, Sector.AGRI] = flows.capacity[:, Sector.AGRI]
-    demand[:, Sector.LIGHT] = np.maximum(0.0, consumption - flows.capacity[:, Sector.AGRI])
+    demand[:, Sector.LIGHT] = consumption * light_share
     return demand * pars["effective_demand"] + flows.capacity * (1 - pars["effective_demand"])
 
 
@@ -144,6 +150,8 @@ def _export_share(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
         hosts = (econ.controller == r) & (np.arange(R) != r)
         if not hosts.any():
             continue
+        if lever["export_share"][r] <= 0:
+            continue  # a government that does not export capital (the plan has no savings)
         gap = max(0.0, float(flows.profit_rate[hosts].mean()) - float(flows.profit_rate[r]))
         share[r] = min(1.0, float(lever["export_share"][r]) + pars["export_gap_response"] * gap)
     return share
@@ -160,7 +168,7 @@ def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
     for r in range(R):
         hosts = np.flatnonzero((econ.controller == r) & (np.arange(R) != r))
         if hosts.size == 0 or to_export[r] <= 0:
-            flows.idle_savings[r] = to_export[r] if hosts.size == 0 else 0.0
+            flows.idle_savings[r] += to_export[r] if hosts.size == 0 else 0.0
             continue
         weights = host_output[hosts] / max(host_output[hosts].sum(), 1e-12)
         placed[r, hosts, :] = to_export[r] * weights[:, None] * mix[None, :]
@@ -206,7 +214,10 @@ def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
 def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
                  pars: dict[str, float], dt: float) -> None:
     """Wages: Goodwin's Phillips curve w'/w = -gamma + rho v where the market sets them; the
-    planned wage share where a plan does. Uses the employment rate of the step just ended."""
+    planned wage share where a plan does. Called after production, on this step's employment,
+    and before distribution: wages then move on this step's v and capital on this step's new
+    wage share, which makes the pair a symplectic Euler step of Goodwin's system (its first
+    integral oscillates by O(dt) and does not drift; explicit Euler spirals outward)."""
     market = ~econ.planned
     growth = -pars["phillips_gamma"] + pars["phillips_rho"] * econ.employment
     econ.wage[market] *= np.exp(growth[market] * dt)

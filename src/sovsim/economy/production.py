@@ -39,6 +39,9 @@ def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarra
     flows.labour[:, INDUSTRY] = demand[:, INDUSTRY] * ind_fill[:, None]
     flows.labour[:, Sector.AGRI] = np.minimum(agri_labour, demand[:, Sector.AGRI])
     flows.capacity[:] = econ.a * flows.labour
+    if econ.output_factor is not None:
+        flows.capacity *= econ.output_factor
+        flows.labour *= np.minimum(1.0, econ.output_factor)
     flows.output[:] = flows.capacity
     if econ.demand is not None:
         # a market region sells no more than is demanded; what it cannot sell it does not make

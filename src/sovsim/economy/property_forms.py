@@ -26,6 +26,7 @@ class PropertyMoves:
     peasants_collectivised: np.ndarray
     forced: np.ndarray               # bool: collectivisation faster than the forced threshold
     small_expropriated: np.ndarray   # peasants and artisans pushed into wage labour
+    conceded: np.ndarray             # share moved back to private forms by a right course
 
 
 def _move(K: np.ndarray, sectors: list[int], src: int, dst: int, frac: np.ndarray) -> np.ndarray:
@@ -52,6 +53,16 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     econ.F[:, :, INDUSTRY] -= taken
     K[:, INDUSTRY, Owner.FOREIGN] -= taken.sum(axis=1)
     K[:, INDUSTRY, Owner.STATE] += taken.sum(axis=1)
+
+    # The course (seed ¶10-11): a left course takes private industry and trade into the state;
+    # a right course concedes markets and private plots (state trade and light industry leased
+    # to private owners, collective land back to household plots).
+    x = lever["course"]
+    crack = np.clip(pars["course_property_rate"] * np.maximum(x, 0.0) * dt, 0.0, 1.0)
+    concede = np.clip(pars["course_property_rate"] * np.maximum(-x, 0.0) * dt, 0.0, 1.0)
+    _move(K, INDUSTRY, Owner.PRIVATE, Owner.STATE, crack)
+    _move(K, [Sector.LIGHT], Owner.STATE, Owner.PRIVATE, concede)
+    _move(K, [Sector.AGRI], Owner.COLLECTIVE, Owner.SMALL, concede)
 
     # Agrarian reform: landlord land to the peasants (seed ¶6-7).
     reform = np.clip(lever["agrarian_reform_rate"] * dt, 0.0, 1.0)
@@ -86,7 +97,7 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
         econ.F[r, econ.controller[r], Sector.LIGHT] += shops[r]
 
     _pillage(econ, flows, lever, pars, dt)
-    return PropertyMoves(nat, reform, coll, forced, expr)
+    return PropertyMoves(np.maximum(nat, crack), reform, coll, forced, expr, concede)
 
 
 def _pillage(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],

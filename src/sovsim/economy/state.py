@@ -40,6 +40,9 @@ class Economy:
     # regions produce no more than they can sell (Keynes, Kalecki); planned regions produce to
     # capacity (Kornai's resource-constrained economy). None: Say's law everywhere.
     demand: np.ndarray | None = None
+    # Share of capacity each region and sector can use this step (harvests, sabotage): set by
+    # the politics each step; None means all of it.
+    output_factor: np.ndarray | None = None
 
     @property
     def n_regions(self) -> int:
@@ -85,7 +88,7 @@ class Flows:
     profit_rate: np.ndarray = field(init=False)       # (R,) private gross surplus / capital
 
     def __post_init__(self) -> None:
-        R, S, O, C = self.n_regions, N_SECTORS, N_OWNERS, N_CLASSES
+        R, S, W, C = self.n_regions, N_SECTORS, N_OWNERS, N_CLASSES
         # flows between regions, (from, to): profit repatriated host -> owner, capital
         # exported exporter -> host, equipment pillaged host -> controller
         self.repatriation = np.zeros((R, R))
@@ -93,7 +96,7 @@ class Flows:
         self.pillage = np.zeros((R, R))
         for name, shape in (
             ("output", (R, S)), ("labour", (R, S)), ("labour_demand", (R, S)),
-            ("wages", (R, S)), ("surplus", (R, S, O)), ("investment", (R, S, O)),
+            ("wages", (R, S)), ("surplus", (R, S, W)), ("investment", (R, S, W)),
             ("class_income", (R, C)), ("capacity", (R, S)),
         ):
             setattr(self, name, np.zeros(shape))

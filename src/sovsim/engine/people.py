@@ -22,7 +22,7 @@ FIELDS: dict[str, np.dtype] = {
     "hardship": np.dtype(np.float32),
     "risk_aversion": np.dtype(np.float32),
     "tendency": np.dtype(np.float32),
-    "legitimacy": np.dtype(np.float32),
+    "legitimacy_offset": np.dtype(np.float32),
     "position": np.dtype(np.int32),
     "rank": np.dtype(np.float32),
 }
@@ -44,7 +44,7 @@ class People:
     hardship: np.ndarray
     risk_aversion: np.ndarray
     tendency: np.ndarray
-    legitimacy: np.ndarray
+    legitimacy_offset: np.ndarray  # the agent's own departure from its group's legitimacy
     position: np.ndarray
     rank: np.ndarray  # fixed place in the queue for jobs: who is laid off first
     n: int
@@ -85,10 +85,7 @@ class People:
         where = slice(self.n, self.n + count)
         for name in FIELDS:
             arr = getattr(self, name)
-            if name in values:
-                arr[where] = values[name]
-            else:
-                arr[where] = -1 if name == "position" else 0
+            arr[where] = values.get(name, -1 if name == "position" else 0)
         self.n += count
         return where
 

@@ -38,6 +38,7 @@ REGION_VARIABLES: dict[str, tuple[str, str]] = {
     "pillage_out": ("1990 GK$/year", "industrial capital shipped to the controller"),
     "pillage_in": ("1990 GK$/year", "pillaged capital arriving (after transfer losses)"),
     "capital_destroyed": ("1990 GK$/year", "capital destroyed by forced collectivisation"),
+    "deaths_war": ("persons/month", "deaths in war this step"),
     "births": ("persons/month", "births this step"),
     "deaths_natural": ("persons/month", "deaths at the region's death rate this step"),
     "deaths_famine": ("persons/month", "deaths from the famine of forced collectivisation"),
@@ -51,6 +52,33 @@ LINK_VARIABLES: dict[str, tuple[str, str]] = {
     "profit_repatriation": ("1990 GK$/year",
                             "profit of capital owned by `target` sent home from `source`"),
     "pillage": ("1990 GK$/year", "equipment shipped from `source` to its controller `target`"),
+}
+
+POLITICS_REGION_VARIABLES: dict[str, tuple[str, str]] = {
+    "active_left": ("persons", "persons in left (proletarian) action"),
+    "active_right": ("persons", "persons in right (restorationist) action"),
+    "jailed": ("persons", "persons in jail"),
+    "deaths_terror": ("persons/month", "jailed persons who died under terror this step"),
+    "course": ("[-1, 1]", "course x: -1 concessions to private accumulation, +1 crackdown"),
+    "lambda": ("share", "share of planned investment going to HEAVY"),
+    "privilege_share": ("share", "share of the state budget consumed as privileges"),
+    "procurement": ("share", "share of peasant and collective-farm income procured"),
+    "enforcers": ("persons", "enforcers (police, internal troops, occupation forces)"),
+    "pro_capitalist": ("[0, 1]", "strength P of the pro-capitalist tendency"),
+    "proletarian": ("[0, 1]", "strength W of the proletarian tendency"),
+    "years_thrown_back": ("years", "years back on its own path the region fell in its last "
+                                   "lost war (0 if none)"),
+    "authority": ("index", "ruling authority, index into sovsim.world.names.AUTHORITIES"),
+    "controller": ("index", "governing region, index into meta.json `regions`"),
+}
+
+POLITICS_CLASS_VARIABLES: dict[str, tuple[str, str]] = {
+    "legitimacy": ("[0, 1]", "legitimacy of the ruling authority in the class"),
+    "tendency": ("[-1, 1]", "mean tendency: -1 restorationist, +1 proletarian"),
+}
+
+WORLD_VARIABLES: dict[str, tuple[str, str]] = {
+    "prestige": ("[0, 1]", "prestige D of the October conquests among the world's workers"),
 }
 
 CLASS_VARIABLES: dict[str, tuple[str, str]] = {

@@ -15,8 +15,14 @@ import numpy as np
 from sovsim.economy import accumulation, incomes, population, production, property_forms
 from sovsim.economy.state import Flows
 from sovsim.engine.people import People
-from sovsim.engine.results import Results
+from sovsim.engine.results import (
+    POLITICS_CLASS_VARIABLES,
+    POLITICS_REGION_VARIABLES,
+    Results,
+)
 from sovsim.engine.streams import Streams
+from sovsim.politics.state import MODES, THEORY_DEFAULT, Politics
+from sovsim.politics.tendency import class_interest
 from sovsim.world.build import (
     build_world,
     date_of,
@@ -49,11 +55,15 @@ class Sim:
     """A run of a scenario: world state, agents, random streams, step plan and results."""
 
     def __init__(self, scenario: LoadedScenario | str | Path, *, agents: int = 100_000,
-                 seed: int = 0, start: int | None = None, end: int | None = None) -> None:
+                 seed: int = 0, start: int | None = None, end: int | None = None,
+                 theory: str = THEORY_DEFAULT, mode: str = MODES[0]) -> None:
         self.scenario = scenario if isinstance(scenario, LoadedScenario) else load(scenario)
         if agents < 1:
             raise ValueError(f"agents must be >= 1, got {agents}")
         self.seed = int(seed)
+        self.dt = DT
+        self.theory = theory
+        self.mode = mode
         self.streams = Streams(self.seed)
         horizon = self.scenario.model.scenario
         self.first_month = month_index(horizon.start)
@@ -71,11 +81,18 @@ class Sim:
             self.record_from = max(0, start * 12 - self.first_month)
         self.n_steps = last - self.first_month + 1
         self.geo, self.econ, self.lever, class_shares, self.pars = build_world(self.scenario)
+        self.plan_imposed = self.econ.planned.copy()
         self.schedule = schedule_table(self.scenario)
         self._next_change = 0
         R = len(self.geo.names)
         self.n_regions = R
+        self.agents = int(agents)
         self.people_per_agent = float(self.geo.population.sum() / agents)
+        K = self.econ.K
+        agri = np.maximum(K[:, Sector.AGRI].sum(axis=1), 1e-12)
+        self._interest = class_interest(self.pars, K[:, Sector.AGRI, Owner.SMALL] / agri,
+                                        self.lever["privilege_share"],
+                                        K[:, Sector.AGRI, Owner.LANDLORD] / agri)
         self.people = self._populate(agents, class_shares)
         self.flows = Flows(R)
         self.results = Results.allocate(self.n_steps, R, N_CLASSES)
@@ -83,15 +100,32 @@ class Sim:
         self.t = 0
         self.owners, self.dispossessed = population.census(self.people, R)
         self.demography: dict[str, np.ndarray] = {}
+        self.sum_income = np.zeros((R, N_CLASSES))
+        self.sum_hardship = np.zeros((R, N_CLASSES))
+        self.count = np.zeros((R, N_CLASSES))
+        for name in POLITICS_REGION_VARIABLES:
+            self.results.add_region_variable(name)
+        for name in POLITICS_CLASS_VARIABLES:
+            self.results.add_class_variable(name)
+        self.results.add_world_variable("prestige")
+        self.politics = Politics(self, theory, mode)
+        pol = self.politics
         self.plan: list[PlanStep] = [
             PlanStep("policy", "apply_schedule", self.apply_schedule),
-            PlanStep("economy", "update_wages", self.update_wages),
+            PlanStep("events", "apply_events", pol.apply_events),
+            PlanStep("authorities", "decide", pol.decide),
             PlanStep("economy", "produce", self.produce),
+            PlanStep("economy", "update_wages", self.update_wages),
             PlanStep("economy", "distribute", self.distribute),
             PlanStep("economy", "accumulate", self.accumulate),
             PlanStep("economy", "transform_property", self.transform_property),
+            PlanStep("war", "fight", pol.fight),
             PlanStep("incomes", "pay", self.pay),
+            PlanStep("politics", "update_legitimacy", pol.update_legitimacy),
+            PlanStep("politics", "update_tendencies", pol.update_tendencies),
+            PlanStep("politics", "mobilise", pol.mobilise),
             PlanStep("population", "renew", self.renew),
+            PlanStep("politics", "update_prestige", pol.update_prestige),
             PlanStep("observe", "record", self.record),
         ]
 
@@ -111,12 +145,18 @@ class Sim:
 
     def _newborn_fields(self, region: np.ndarray, klass: np.ndarray,
                         rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Fields of new agents: a fresh risk aversion, place in the job queue and legitimacy
+        offset; a tendency drawn around their class's interest."""
         n = len(region)
+        interest = self._interest[np.asarray(region, dtype=np.int64), klass]
+        tau = interest + rng.normal(0.0, self.pars["tendency_spread"], n)
         return {
             "status": np.full(n, Status.QUIET, dtype=np.uint8),
             "risk_aversion": rng.random(n, dtype=np.float32),
             "rank": rng.random(n, dtype=np.float32),
-            "legitimacy": np.full(n, 0.5, dtype=np.float32),
+            "legitimacy_offset": rng.normal(0.0, self.pars["legitimacy_spread"], n)
+            .astype(np.float32),
+            "tendency": np.clip(tau, -1.0, 1.0).astype(np.float32),
         }
 
     # --- the step plan ------------------------------------------------------------------
@@ -127,6 +167,10 @@ class Sim:
     @property
     def date(self) -> str:
         return date_of(self.month)
+
+    def month_of(self, date: str) -> int:
+        """Month index of a 'YYYY-MM' date."""
+        return month_index(date)
 
     def apply_schedule(self) -> None:
         """Scheduled policy values of the scenario take effect (seed ¶6-8: reforms by date)."""
@@ -150,6 +194,13 @@ class Sim:
 
     def produce(self) -> None:
         """Leontief production bound by capital or labour (seed ¶6: productive forces)."""
+        # Where state and collective property dominate, the plan sets wages and production runs
+        # to capacity (Kornai's resource-constrained economy); property decides the regime.
+        K = self.econ.K.sum(axis=1)
+        collective = (K[:, Owner.STATE] + K[:, Owner.COLLECTIVE]) / np.maximum(K.sum(axis=1),
+                                                                               1e-12)
+        self.econ.planned[:] = self.plan_imposed | (collective >= self.pars["plan_share"])
+        self.econ.output_factor = self.politics.output_factor()
         production.produce(self.econ, *self.labour_supply(), self.flows)
 
     def distribute(self) -> None:
@@ -159,13 +210,31 @@ class Sim:
 
     def accumulate(self) -> None:
         """Real investment from HEAVY output; export of capital; depreciation; productivity."""
+        self._pool_federation_funds()
         placed = accumulation.accumulate(self.econ, self.flows, self.lever, self.pars)
         accumulation.apply_investment(self.econ, self.flows, placed, DT)
         accumulation.grow_productivity(self.econ, self.flows, DT)
 
+    def _pool_federation_funds(self) -> None:
+        """A federation of Soviet republics shares one investment fund, by population (¶14)."""
+        fed = self.politics.federation
+        if (fed < 0).all():
+            return
+        persons = (self.owners + self.dispossessed).sum(axis=1)
+        for head in np.unique(fed[fed >= 0]):
+            members = fed == head
+            pool = self.flows.accumulation_fund[members].sum()
+            self.flows.accumulation_fund[members] = pool * persons[members] / max(
+                persons[members].sum(), 1e-12)
+
     def transform_property(self) -> None:
-        """Nationalisation, agrarian reform, collectivisation, expropriation, pillage."""
-        self.moves = property_forms.transform(self.econ, self.flows, self.lever, self.pars, DT)
+        """Nationalisation, agrarian reform (sped up by left action under occupation, seed ¶7),
+        collectivisation, expropriation, the course's drift of property, pillage."""
+        lever = dict(self.lever)
+        boost = self.politics.reform_boost
+        lever["nationalisation_rate"] = self.lever["nationalisation_rate"] + boost
+        lever["agrarian_reform_rate"] = self.lever["agrarian_reform_rate"] + boost
+        self.moves = property_forms.transform(self.econ, self.flows, lever, self.pars, DT)
 
     def pay(self) -> None:
         """Incomes reach the agents by class; hardship from deprivation."""
@@ -194,6 +263,10 @@ class Sim:
         move[:, Klass.COLLECTIVE_FARMER, Klass.WORKER] = p_prolet
         move[:, Klass.ARTISAN, Klass.WORKER] = moves.small_expropriated
         move[:, Klass.PEASANT, Klass.COLLECTIVE_FARMER] = moves.peasants_collectivised
+        # a right course's concessions: household farming and private trade come back, and with
+        # them peasants leaving the collective farms and a new petty bourgeoisie (NEP men)
+        move[:, Klass.COLLECTIVE_FARMER, Klass.PEASANT] = moves.conceded
+        move[:, Klass.ARTISAN, Klass.CAPITALIST] = moves.conceded
         np.clip(move, 0.0, 1.0, out=move)
         off = move.sum(axis=2)
         over = off > 1.0
@@ -206,6 +279,7 @@ class Sim:
         peas_w = np.divide(persons[:, Klass.PEASANT], rural, out=np.zeros(R), where=rural > 0)
         extra[:, Klass.PEASANT] = famine
         extra[:, Klass.COLLECTIVE_FARMER] = famine * peas_w
+        extra += (self.politics.famine * DT)[:, None]
         dispossess = np.zeros((R, N_CLASSES))
         dispossess[:, Klass.CAPITALIST] = moves.capitalists_dispossessed
         dispossess[:, Klass.LANDLORD] = moves.landlords_dispossessed
@@ -214,7 +288,7 @@ class Sim:
             death_p=self.geo.death_rate * DT, extra_death_p=extra, move_p=move,
             dispossess_p=dispossess,
             emigrate_p=np.full(R, self.pars["emigration_rate"] * DT),
-            birth_p=self.geo.birth_rate * DT,
+            birth_p=self.geo.birth_rate * DT, war_p=self.politics.war_mortality(),
             newborn_fields=lambda reg, kls, rng: self._newborn_fields(
                 reg, kls, self.streams["population.births"]))
         if self.t % 12 == 11:
@@ -260,8 +334,24 @@ class Sim:
         reg["pillage_out"][t] = f.pillage_out
         reg["pillage_in"][t] = f.pillage_in
         reg["capital_destroyed"][t] = f.destroyed
-        for name in ("births", "deaths_natural", "deaths_famine", "emigrants"):
+        for name in ("births", "deaths_natural", "deaths_famine", "deaths_war", "emigrants"):
             reg[name][t] = self.demography[name] * ppa
+        pol = self.politics
+        reg["active_left"][t] = pol.active_left * ppa
+        reg["active_right"][t] = pol.active_right * ppa
+        reg["jailed"][t] = pol.jailed * ppa
+        reg["deaths_terror"][t] = pol.terror_deaths * ppa
+        reg["course"][t] = self.lever["course"]
+        reg["lambda"][t] = self.lever["lam"]
+        reg["privilege_share"][t] = self.lever["privilege_share"]
+        reg["procurement"][t] = self.lever["procurement"]
+        reg["enforcers"][t] = self.lever["enforcers_per_pop"] * living
+        reg["pro_capitalist"][t] = pol.P
+        reg["proletarian"][t] = pol.W
+        reg["years_thrown_back"][t] = pol.years_back
+        reg["authority"][t] = pol.authority
+        reg["controller"][t] = self.econ.controller
+        self.results.world["prestige"][t] = pol.D
         links = self.results.links
         R = self.n_regions
         governed = self.econ.controller != np.arange(R)
@@ -275,6 +365,8 @@ class Sim:
                                           out=np.zeros_like(self.count), where=self.count > 0)
         cls["hardship"][t] = np.divide(self.sum_hardship, self.count,
                                        out=np.zeros_like(self.count), where=self.count > 0)
+        cls["legitimacy"][t] = pol.L
+        cls["tendency"][t] = pol.tau_mean
 
     # --- running ------------------------------------------------------------------------
     def step(self) -> None:
@@ -292,8 +384,10 @@ class Sim:
         return self.results
 
     def extra_tables(self) -> dict:
-        """Further tables of the run folder contributed by modules (none in the economy)."""
-        return {}
+        """Further tables of the run folder: the log of events."""
+        from sovsim.io.outputs import event_table
+
+        return {"events": event_table(self.politics.events)}
 
     def dates(self) -> list[str]:
         """The date of each step."""

@@ -92,6 +92,18 @@ def link_table(results: Results, regions: list[str], dates: list[str],
     return _table(cols)
 
 
+def event_table(events: list[tuple[int, str, str, str, str]]) -> pa.Table:
+    """The log of events: step, date, kind, region, detail."""
+    cols = list(zip(*events, strict=True)) if events else [[], [], [], [], []]
+    return pa.table({
+        "step": pa.array(cols[0], type=pa.int32()),
+        "date": pa.array(cols[1], type=pa.string()),
+        "kind": pa.array(cols[2], type=pa.string()),
+        "region": pa.array(cols[3], type=pa.string()),
+        "detail": pa.array(cols[4], type=pa.string()),
+    })
+
+
 def _table(cols: dict[str, list[np.ndarray]]) -> pa.Table:
     data = {}
     for key, parts in cols.items():

@@ -17,7 +17,7 @@ def meta(sim: Sim, wall_seconds: float) -> dict:
         "scenario_path": sim.scenario.path,
         "scenario_sha256": sim.scenario.sha256,
         "seed": sim.seed,
-        "agents": int(round(sim.geo.population.sum() / sim.people_per_agent)),
+        "agents": sim.agents,
         "people_per_agent": sim.people_per_agent,
         "steps": sim.n_steps,
         "first_recorded_step": sim.record_from,

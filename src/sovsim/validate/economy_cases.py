@@ -40,7 +40,7 @@ MARX = "Marx"
 WAGES_BEFORE_PRODUCTION: tuple[str, ...] = ("update_wages", "produce", "distribute", "accumulate")
 WAGES_AFTER_PRODUCTION: tuple[str, ...] = ("produce", "update_wages", "distribute", "accumulate")
 # The order of the Sim's step plan (engine/sim.py, `Sim.plan`); the tests check it is the Sim's.
-SIM_ECONOMY_ORDER: tuple[str, ...] = WAGES_BEFORE_PRODUCTION
+SIM_ECONOMY_ORDER: tuple[str, ...] = WAGES_AFTER_PRODUCTION
 
 ABUNDANT_LABOUR = 1e15  # persons: never binds
 

@@ -127,14 +127,15 @@ def validate(data: dict[str, Any], path: str) -> Scenario:
         model = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = _loc(tuple(err["loc"])) or "(top level)"
+        where = _loc(tuple(err["loc"]))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         if err["type"] == "literal_error":
             msg = f"got {err.get('input')!r}; {msg}"
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise ScenarioError(f"{path}: {where}: {msg}{more}") from None
+        prefix = f"{path}: {where}: " if where else f"{path}: "
+        raise ScenarioError(f"{prefix}{msg}{more}") from None
     unknown = sorted(set(model.pars) - set(PARS))
     if unknown:
         raise ScenarioError(f"{path}: pars.{unknown[0]}: unknown parameter; valid: {sorted(PARS)}")

@@ -201,6 +201,49 @@ class Change(Strict):
         return self
 
 
+EVENT_KINDS = ("attack", "withdraw", "federate", "mobilise", "shock")
+SHOCK_KINDS = ("harvest", "destruction", "famine")
+
+
+class Event(Strict):
+    """A scheduled event: war, withdrawal, federation, instrumental mobilisation, shock."""
+
+    kind: str
+    date: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    attacker: str | None = None
+    target: str | None = None
+    region: str | None = None
+    regions: list[str] | None = None
+    months: int | None = Field(default=None, ge=1, le=600)
+    shock: str | None = None
+    size: Number | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Event:
+        need = {"attack": ("attacker", "target"), "withdraw": ("region",),
+                "federate": ("regions",), "mobilise": ("region", "months"),
+                "shock": ("region", "shock", "size")}
+        if self.kind not in need:
+            raise ValueError(f"unknown event kind `{self.kind}`; valid: {list(EVENT_KINDS)}")
+        missing = [k for k in need[self.kind] if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a `{self.kind}` event needs {missing}")
+        if self.kind == "attack" and self.attacker == self.target:
+            raise ValueError(f"`{self.attacker}` cannot attack itself")
+        if self.kind == "shock" and self.shock not in SHOCK_KINDS:
+            raise ValueError(f"unknown shock `{self.shock}`; valid: {list(SHOCK_KINDS)}")
+        if self.kind == "shock" and self.size is not None and not 0 <= self.size.value <= 1:
+            raise ValueError("a shock's size is a share in [0, 1]")
+        if self.kind == "federate" and self.regions is not None and len(self.regions) < 2:
+            raise ValueError("a federation needs at least two regions")
+        return self
+
+    def names(self) -> list[str]:
+        """Every region the event names."""
+        out = [n for n in (self.attacker, self.target, self.region) if n is not None]
+        return out + list(self.regions or [])
+
+
 class Horizon(Strict):
     """Name, description and time span of the scenario."""
 
@@ -225,6 +268,7 @@ class Scenario(Strict):
     policy: dict[str, Number] = Field(default_factory=dict)
     regions: dict[str, Region]
     schedule: list[Change] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -255,6 +299,23 @@ class Scenario(Strict):
                 raise ValueError(
                     f"schedule[{i}].date: {change.date} is outside the horizon "
                     f"{self.scenario.start}..{self.scenario.end}")
+        for i, event in enumerate(self.events):
+            for name in event.names():
+                if name not in self.regions:
+                    raise ValueError(
+                        f"events[{i}]: unknown region `{name}`; valid: {names}")
+            if not self.scenario.start <= event.date <= self.scenario.end:
+                raise ValueError(
+                    f"events[{i}].date: {event.date} is outside the horizon "
+                    f"{self.scenario.start}..{self.scenario.end}")
+            if event.kind == "withdraw":
+                region = self.regions[event.region]
+                if region.controller in (None, event.region) or region.authority != "occupation":
+                    occupied = [n for n, r in self.regions.items()
+                                if r.authority == "occupation" and r.controller not in (None, n)]
+                    raise ValueError(
+                        f"events[{i}].region: `{event.region}` is not under occupation; "
+                        f"regions under occupation: {occupied}")
         return self
 
 

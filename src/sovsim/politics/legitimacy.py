@@ -1,0 +1,55 @@
+"""Legitimacy of the ruling authority, by region and class (MODEL.md §4.4; seed ¶6-7, ¶13-14).
+
+L[r,k] relaxes toward a target set by what the authority's policies do to class k: agrarian
+reform raises it among peasants and lowers it among landlords; nationalisation raises it among
+workers and lowers it among capitalists; pillage and terror lower it for everyone; visible
+privileges lower it among workers; an attack from abroad rallies everyone; workers' councils are
+elected and start from more trust; and hardship wears it down. An agent's legitimacy is its
+group's value plus a fixed individual offset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sovsim.world.names import N_CLASSES, Klass
+
+
+def target(pars: dict[str, float], lever: dict[str, np.ndarray], hardship: np.ndarray,
+           pillage_ratio: np.ndarray, terror_ratio: np.ndarray, attacked: np.ndarray,
+           councils: np.ndarray) -> np.ndarray:
+    """Target legitimacy (R, K) given this step's policies and their measured effects.
+
+    pillage_ratio: equipment shipped away / output; terror_ratio: terror deaths per person and
+    year; attacked: bool, the region is at war as a target; councils: bool, ruled by councils.
+    """
+    R = hardship.shape[0]
+    t = np.full((R, N_CLASSES), pars["legitimacy_base"])
+    t -= pars["legitimacy_hardship"] * hardship
+    reform = np.minimum(1.0, lever["agrarian_reform_rate"])
+    nation = np.minimum(1.0, lever["nationalisation_rate"])
+    coll = np.minimum(1.0, lever["collectivisation_rate"])
+    w = pars["legitimacy_reform"]
+    t[:, Klass.PEASANT] += w * (reform - coll)
+    t[:, Klass.LANDLORD] -= w * reform
+    t[:, Klass.WORKER] += w * nation
+    t[:, Klass.CAPITALIST] -= w * nation
+    t[:, Klass.WORKER] -= pars["legitimacy_privilege"] * lever["privilege_share"]
+    t -= (pars["legitimacy_pillage"] * np.minimum(1.0, pillage_ratio))[:, None]
+    t -= (pars["legitimacy_terror"] * np.minimum(1.0, terror_ratio * 100.0))[:, None]
+    t += (pars["legitimacy_rally"] * attacked)[:, None]
+    t += (pars["legitimacy_councils"] * councils)[:, None]
+    return np.clip(t, 0.0, 1.0)
+
+
+def relax(L: np.ndarray, goal: np.ndarray, pars: dict[str, float], dt: float) -> np.ndarray:
+    """Move legitimacy a step toward its target (time constant `legitimacy_time` months)."""
+    rate = min(1.0, dt * 12.0 / pars["legitimacy_time"])
+    return L + rate * (goal - L)
+
+
+def of_agents(L: np.ndarray, region: np.ndarray, klass: np.ndarray, offset: np.ndarray,
+              out: np.ndarray) -> np.ndarray:
+    """Each agent's legitimacy: its group's value plus its own offset, within [0, 1]."""
+    np.add(L[region, klass].astype(np.float32), offset, out=out)
+    return np.clip(out, 0.0, 1.0, out=out)
