@@ -124,9 +124,9 @@ def write_table(table: pa.Table, folder: Path, stem: str, fmt: str) -> Path:
         pq.write_table(table, path, compression="zstd")
     else:
         path = folder / f"{stem}.csv"
-        plain = pa.table({name: (col.dictionary_decode() if pa.types.is_dictionary(col.type)
-                                 else col) for name, col in zip(table.column_names,
-                                                                table.columns, strict=True)})
+        plain = pa.table({name: (col.cast(col.type.value_type)
+                                 if pa.types.is_dictionary(col.type) else col)
+                          for name, col in zip(table.column_names, table.columns, strict=True)})
         pacsv.write_csv(plain, path)
     return path
 

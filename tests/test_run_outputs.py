@@ -1,0 +1,145 @@
+"""`sovsim run`: the run folder, determinism, the documented variables, and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from sovsim.cli import app
+from sovsim.engine.results import (
+    CLASS_VARIABLES,
+    LINK_VARIABLES,
+    POLITICS_CLASS_VARIABLES,
+    POLITICS_REGION_VARIABLES,
+    REGION_VARIABLES,
+    WORLD_VARIABLES,
+)
+
+runner = CliRunner(env={"COLUMNS": "200"})
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "OUTPUTS.md"
+
+
+def run(args: list[str]):
+    return runner.invoke(app, ["run", *args])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, tiny_path):
+    root = tmp_path_factory.mktemp("runs")
+    outs = []
+    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+        out = root / name
+        res = run([str(tiny_path), "--agents", "3000", "--seed", str(seed), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        outs.append(out)
+    return outs
+
+
+def test_run_folder_has_the_documented_files(two_runs):
+    out = two_runs[0]
+    for name in ("meta.json", "regions.parquet", "classes.parquet", "links.parquet",
+                 "events.parquet", "labels.parquet"):
+        assert (out / name).is_file(), name
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["seed"] == 7 and meta["agents"] == 3000 and meta["steps"] == 60
+    assert len(meta["scenario_sha256"]) == 64
+    assert meta["people_per_agent"] == pytest.approx(6_000_000 / 3000)
+
+
+def test_same_seed_same_bytes_other_seed_differs(two_runs):
+    a, b, c = two_runs
+    for name in ("regions.parquet", "classes.parquet", "links.parquet", "events.parquet"):
+        assert digest(a / name) == digest(b / name), name
+    assert digest(a / "regions.parquet") != digest(c / "regions.parquet")
+
+
+def test_every_variable_written_is_documented_with_its_unit(two_runs):
+    text = DOCS.read_text()
+    table = pq.read_table(two_runs[0] / "regions.parquet").to_pydict()
+    written = set(table["variable"])
+    documented = {**REGION_VARIABLES, **POLITICS_REGION_VARIABLES, **WORLD_VARIABLES,
+                  **CLASS_VARIABLES, **POLITICS_CLASS_VARIABLES, **LINK_VARIABLES}
+    assert written <= set(documented)
+    for name, (unit, _) in documented.items():
+        assert f"`{name}`" in text and unit in text, name
+
+
+def test_tidy_long_form(two_runs):
+    regions = pq.read_table(two_runs[0] / "regions.parquet")
+    assert regions.column_names == ["step", "date", "region", "variable", "value"]
+    classes = pq.read_table(two_runs[0] / "classes.parquet")
+    assert classes.column_names == ["step", "date", "region", "class", "variable", "value"]
+    rows = regions.to_pydict()
+    assert "world" in set(rows["region"])  # prestige
+    assert {"1946-01", "1950-12"} <= set(rows["date"])
+
+
+def test_csv_format_writes_the_same_tables(tmp_path, tiny_path):
+    res = run([str(tiny_path), "--agents", "2000", "--end", "1947", "--format", "csv",
+               "--out", str(tmp_path / "csv")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "csv" / "regions.csv").read_text().startswith(
+        "\"step\",\"date\",\"region\",\"variable\",\"value\"")
+    assert (tmp_path / "csv" / "labels.csv").is_file()
+
+
+@pytest.mark.parametrize("theory", ["dws", "state-capitalism", "bureaucratic-collectivism"])
+def test_each_theory_runs_and_prints_labels_and_reversals(tmp_path, tiny_path, theory):
+    res = run([str(tiny_path), "--agents", "2000", "--end", "1948", "--theory", theory,
+               "--out", str(tmp_path / theory)])
+    assert res.exit_code == 0, res.output
+    assert "course reversals" in res.output and f"theory of the bureaucracy: {theory}" in \
+        res.output
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["no_such_scenario"], "unknown scenario"),
+    (["--agents", "0"], "agents"),
+    (["--theory", "market-socialism"], "market-socialism"),
+    (["--format", "xlsx"], "xlsx"),
+    (["--end", "2100"], "outside"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, needle):
+    out = tmp_path / "never"
+    res = run([*args, "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert needle in res.output
+    assert not out.exists()
+
+
+def test_broken_scenario_names_file_and_key(tmp_path, tiny_path):
+    text = tiny_path.read_text().replace("WORKER = 0.3, PEASANT = 0.2", "WORKER = 0.4, PEASANT = 0.2")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('inherits = "base"', 'inherits = "base"'))
+    res = runner.invoke(app, ["check", str(bad)])
+    assert res.exit_code == 2
+    assert "bad.toml" in res.output and "regions.Plan.classes" in res.output
+    assert "sum to 1" in res.output
+
+
+def test_an_existing_foreign_folder_is_not_overwritten(tmp_path, tiny_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.txt").write_text("precious")
+    res = run([str(tiny_path), "--agents", "1000", "--out", str(out)])
+    assert res.exit_code == 2
+    assert (out / "thesis.txt").read_text() == "precious"
+    assert not (out / "meta.json").exists()
+
+
+def test_plan_lists_the_step_plan_in_order():
+    res = run(["--plan"])
+    assert res.exit_code == 0
+    order = [line for line in res.output.splitlines() if "│" in line]
+    text = "\n".join(order)
+    assert text.index("apply_schedule") < text.index("decide") < text.index("produce") \
+        < text.index("mobilise") < text.index("renew") < text.index("record")
