@@ -291,3 +291,17 @@ def test_bad_state_arrays_are_refused():
                          rng)
     with pytest.raises(ValueError):
         MobilisationParams(rounding="ceil")
+
+
+def test_newcomers_and_new_enforcers_get_empty_cells():
+    rng = np.random.default_rng(12)
+    p = _people(50, rng)
+    position = np.full(50, -1, np.int32)
+    position[:10] = np.arange(10)
+    cops = np.full(8, -1, np.int32)
+    _spatial(p, position, cops, 10, 10, rng)
+    on_grid = np.concatenate([position, cops])
+    assert np.all(on_grid >= 0) and np.unique(on_grid).size == 58
+    with pytest.raises(ValueError, match="more agents than cells"):
+        _spatial(_people(120, rng), np.full(120, -1, np.int32), np.zeros(0, np.int32), 10, 10,
+                 rng)

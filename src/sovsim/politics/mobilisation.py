@@ -406,6 +406,8 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
 
     for j in range(m):
         p = cop_position[j]
+        if p == -1:
+            continue
         if p < 0 or p >= cells:
             return 2
         if occ[p] != -1:
@@ -425,7 +427,7 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
             return 1
         occ[p] = i
         _put(grid, p, _citizen_code(status[i], right[i], codes), width, height, pad_x, pad_y)
-    # Free citizens without a cell (newcomers) get a random empty one.
+    # Free citizens and enforcers without a cell (newcomers) get a random empty one.
     for i in range(n):
         if position[i] == -1 and (status[i] == QUIET or status[i] == ACTIVE):
             p = _random_empty_cell(occ, state)
@@ -434,6 +436,14 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
             occ[p] = i
             position[i] = p
             _put(grid, p, _citizen_code(status[i], right[i], codes), width, height, pad_x, pad_y)
+    for j in range(m):
+        if cop_position[j] == -1:
+            p = _random_empty_cell(occ, state)
+            if p < 0:
+                return 3
+            occ[p] = n + j
+            cop_position[j] = p
+            _put(grid, p, cop, width, height, pad_x, pad_y)
 
     order = np.arange(n + m)
     for t in range(steps):
@@ -910,7 +920,8 @@ def mobilise_spatial(
     - an enforcer arrests one random active citizen in vision (weights psi_left, psi_right;
       term uniform on 0..max_jail), then moves likewise.
     The jailed keep their cell unless `params.jail_off_grid`; a jailed citizen off the grid comes
-    back on a random empty cell. Free citizens with position -1 are first placed at random.
+    back on a random empty cell. Free citizens and enforcers with position -1 are first placed on
+    random empty cells; the dead are taken off the grid (position -1).
 
     status, jail, position and cop_position are updated in place. Returns the counts of `COUNTS`
     after each step, one int64 array of length `steps` per name.

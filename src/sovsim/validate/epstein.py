@@ -2,17 +2,21 @@
 
 sovsim's `run_epstein` (one region, economics off) and Mesa's example are run over independent
 seeds with Mesa's default parameters on the 40x40 torus; each run is summarised by the mean and
-the standard deviation over steps 50-100 of its quiet, active and jailed fractions. For each of
-these six summaries the two samples of runs are compared:
+the standard deviation over steps 50-100 of its quiet, active and jailed fractions, and by its
+jailed fraction after step 1 (a sharp test of the schedule: who decides on whose state). For
+each summary the two samples of runs are compared by a permutation test of the difference of
+their means: under the docking hypothesis, both models are one stochastic process, the runs are
+exchangeable, and relabelling them at random gives the exact null distribution of the
+difference. The check passes when the observed difference lies within the 99th percentile of
+that distribution (two-sided p > 0.01).
 
-    |mean_sovsim - mean_mesa| <= 3.5 * sqrt(s_sovsim^2 / n_sovsim + s_mesa^2 / n_mesa)
-
-Why 3.5 standard errors: if both models are the same stochastic process, the difference of the
-means over the standard error follows Welch's t with at least n_mesa - 1 = 9 degrees of freedom;
-P(|t_9| > 3.5) = 0.007 and, with more sovsim runs than Mesa runs the degrees of freedom are near
-15 and P < 0.004, so the six comparisons together fail by chance in about 2-4% of seed sets, while
-the synchronous update the project measured (17-34% fewer jailed, 2-3x smaller fluctuations) lies
-many standard errors away. The Welch p-value is given in each note.
+Why a permutation test rather than Welch's t: the summaries are skewed. In Mesa's default regime
+a few runs in ten see a rare burst and then hold two or three times the usual number in jail;
+with ten Mesa runs the Welch standard error swings with whether the Mesa sample caught such a
+run, while relabelling makes no assumption on the shape. The Welch p-value is given in the note
+for comparison. Power: with 10 Mesa runs and 50 sovsim runs the test detects, with 80%
+probability, a difference of 1.2 pooled standard deviations; the project measured a synchronous
+update at 17-34% fewer jailed and 2-3x smaller fluctuations.
 
 Mesa's defaults are a near-quiet regime (a few per mille active). Punctuated equilibrium, the
 paper's bursts of rebellion after quiet stretches, shows with the sliders of Mesa's app (cop
@@ -28,6 +32,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
+import multiprocessing
 import os
 import sys
 import types
@@ -59,7 +64,9 @@ MESA_APP: dict[str, Any] = {**MESA_DEFAULTS, "cop_density": 0.04, "legitimacy": 
 
 STEPS = 100
 WINDOW = (50, 100)  # steps compared, both included
-SE_BOUND = 3.5  # see the module docstring
+ALPHA = 0.01  # two-sided level of each permutation test (module docstring)
+PERMUTATIONS = 20_000
+BURST_STEPS = 60  # bursts come every 30-60 steps with the app's sliders
 FRACTIONS = ("quiet", "active", "jailed")
 
 _EPSTEIN = "mesa.examples.advanced.epstein_civil_violence"
@@ -113,14 +120,20 @@ def _mesa_job(job: tuple[int, int, dict[str, Any]]) -> dict[str, np.ndarray]:
     return run_mesa(seed, steps, **params)
 
 
-def mesa_runs(seeds: list[int], steps: int = STEPS, **params: Any) -> list[dict[str, np.ndarray]]:
-    """Mesa runs over `seeds`, spread over the machine's cores (Mesa takes ~10 s a run here)."""
-    jobs = [(s, steps, params) for s in seeds]
+def mesa_batch(jobs: list[tuple[int, int, dict[str, Any]]]) -> list[dict[str, np.ndarray]]:
+    """Mesa runs (seed, steps, parameters), spread over the machine's cores (~10 s a run)."""
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
         return [_mesa_job(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Spawned, not forked: the parent may hold Numba's threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_mesa_job, jobs))
+
+
+def mesa_runs(seeds: list[int], steps: int = STEPS, **params: Any) -> list[dict[str, np.ndarray]]:
+    """Mesa runs over `seeds` with the same parameters."""
+    return mesa_batch([(s, steps, params) for s in seeds])
 
 
 def sovsim_runs(seeds: list[int], steps: int = STEPS, **params: Any) -> list[dict[str, np.ndarray]]:
@@ -130,14 +143,35 @@ def sovsim_runs(seeds: list[int], steps: int = STEPS, **params: Any) -> list[dic
 
 
 def window_summary(runs: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Per run, the mean and standard deviation of each fraction over the compared window."""
+    """Per run, the mean and standard deviation of each fraction over the compared window, and
+    the jailed fraction after step 1."""
     a, b = WINDOW
     out: dict[str, np.ndarray] = {}
     for name in FRACTIONS:
         window = np.array([run[name][a:b + 1] for run in runs])
-        out[f"{name} mean"] = window.mean(axis=1)
-        out[f"{name} sd"] = window.std(axis=1, ddof=1)
+        out[f"{name} mean, steps {a}-{b}"] = window.mean(axis=1)
+        out[f"{name} sd, steps {a}-{b}"] = window.std(axis=1, ddof=1)
+    out["jailed after step 1"] = np.array([run["jailed"][1] for run in runs])
     return out
+
+
+def permutation_test(x: np.ndarray, y: np.ndarray, alpha: float = ALPHA,
+                     rounds: int = PERMUTATIONS, seed: int = 0) -> tuple[float, float]:
+    """Two-sample permutation test of the difference of means.
+
+    Returns the critical |mean(x) - mean(y)| at level alpha (the 1 - alpha quantile of the
+    difference over random relabellings of the pooled runs) and the two-sided p-value of the
+    observed difference.
+    """
+    pooled = np.concatenate([x, y])
+    rng = np.random.default_rng(seed)
+    labels = rng.permuted(np.tile(np.arange(pooled.size), (rounds, 1)), axis=1)
+    shuffled = pooled[labels]
+    diffs = np.abs(shuffled[:, :x.size].mean(axis=1) - shuffled[:, x.size:].mean(axis=1))
+    observed = abs(x.mean() - y.mean())
+    # A small tolerance so that ties with the observed value count as at least as extreme.
+    p = (1 + np.count_nonzero(diffs >= observed - 1e-15)) / (rounds + 1)
+    return float(np.quantile(diffs, 1 - alpha)), float(p)
 
 
 def welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -156,7 +190,7 @@ def welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return se, float(t), p
 
 
-def outbursts(active: np.ndarray, quiet_below: float = 0.005, quiet_steps: int = 5,
+def outbursts(active: np.ndarray, quiet_below: float = 0.01, quiet_steps: int = 5,
               burst_above: float = 0.02) -> int:
     """Bursts of rebellion: steps where the active fraction first exceeds `burst_above` after at
     least `quiet_steps` consecutive steps below `quiet_below` (punctuated equilibrium)."""
@@ -217,28 +251,32 @@ def docking_cases(mesa_seeds: list[int], sovsim_seeds: list[int],
         return [Check(CASE, "docking with Mesa's EpsteinCivilViolence", math.nan, math.nan,
                       math.nan, False,
                       note="Mesa is not installed: pip install -e '.[test]' (mesa==3.3.1)")]
-    mesa = window_summary(mesa_runs(mesa_seeds))
+    # One batch for all Mesa runs, so both cores stay busy to the end.
+    batch = mesa_batch([(s, STEPS, {}) for s in mesa_seeds]
+                       + [(s, BURST_STEPS, MESA_APP) for s in burst_seeds])
+    mesa = window_summary(batch[:len(mesa_seeds)])
     ours = window_summary(sovsim_runs(sovsim_seeds))
     checks = []
     for quantity, m in mesa.items():
-        se, t, p = welch(ours[quantity], m)
+        critical, p = permutation_test(ours[quantity], m)
+        _, _, p_welch = welch(ours[quantity], m)
         checks.append(Check.near(
-            CASE, f"{quantity}, steps {WINDOW[0]}-{WINDOW[1]}, 40x40 Mesa defaults",
-            float(m.mean()), float(ours[quantity].mean()), SE_BOUND * se,
-            note=(f"tolerance {SE_BOUND} SE; Welch t={t:.2f}, p={p:.3f}; "
+            CASE, f"{quantity}, 40x40 Mesa defaults", float(m.mean()),
+            float(ours[quantity].mean()), critical,
+            note=(f"permutation test p={p:.3f} (pass: p > {ALPHA}; Welch p={p_welch:.3f}); "
                   f"{len(mesa_seeds)} Mesa runs, {len(sovsim_seeds)} sovsim runs")))
 
     # Punctuated equilibrium with the app's sliders: bursts after quiet stretches in both.
-    mesa_bursts = sum(outbursts(r["active"]) for r in mesa_runs(burst_seeds, **MESA_APP))
+    mesa_bursts = [outbursts(r["active"]) for r in batch[len(mesa_seeds):]]
     ours_bursts = [outbursts(r["active"]) for r in sovsim_runs(
-        [s + 10_000 for s in sovsim_seeds], **MESA_APP)]
-    per_run = len(burst_seeds) * float(np.mean(ours_bursts))
+        [s + 10_000 for s in sovsim_seeds], BURST_STEPS, **MESA_APP)]
+    rate_mesa = float(np.mean(mesa_bursts))
+    rate_ours = float(np.mean(ours_bursts))
     checks.append(Check(
-        CASE, "bursts after >=5 quiet steps (<0.5% active -> >2%), app sliders",
-        float(mesa_bursts), per_run, math.nan, bool(mesa_bursts > 0 and per_run > 0),
-        note=(f"Mesa: {mesa_bursts} in {len(burst_seeds)} runs; sovsim: "
-              f"{sum(ours_bursts)} in {len(ours_bursts)} runs (scaled to Mesa's count of runs); "
-              "passes when both show bursts")))
+        CASE, f"bursts per {BURST_STEPS}-step run (<1% active for 5 steps, then >2%), "
+        "app sliders", rate_mesa, rate_ours, math.nan, bool(rate_mesa > 0 and rate_ours > 0),
+        note=(f"Mesa: {sum(mesa_bursts)} in {len(mesa_bursts)} runs; sovsim: {sum(ours_bursts)} "
+              f"in {len(ours_bursts)} runs; passes when both show bursts")))
     return checks
 
 

@@ -75,8 +75,11 @@ def critical_sd(mean: float = 25.0, size: float = 100.0, lo: float = 12.0,
     return 0.5 * (lo + hi)
 
 
-def cases() -> list[Check]:
-    """Granovetter's riot examples and the normal-threshold equilibria, against the source."""
+def cases(quick: bool = False) -> list[Check]:
+    """Granovetter's riot examples and the normal-threshold equilibria, against the source.
+
+    All exact and fast; `quick` is accepted for the registry and changes nothing.
+    """
     uniform = np.arange(100)
     shifted = uniform.copy()
     shifted[1] = 2
@@ -92,5 +95,5 @@ def cases() -> list[Check]:
                    cascade_continuous(normal_cdf(25, 12.3), 100), 0.005,
                    note="continuous CDF; a small widening tips the crowd into everyone"),
         Check.near(CASE, "critical sd, Normal(25, sd), N=100", 12.22, critical_sd(), 0.005,
-                   note="bisection on the jump; source: 'about 12.22'"),
+                   note="bisection on the jump; computed figure: about 12.22"),
     ]
