@@ -10,6 +10,7 @@ group's value plus a fixed individual offset.
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
 from sovsim.world.names import N_CLASSES, Klass
@@ -48,8 +49,15 @@ def relax(L: np.ndarray, goal: np.ndarray, pars: dict[str, float], dt: float) ->
     return L + rate * (goal - L)
 
 
+@nb.njit(cache=True)
+def _of_agents_kernel(L, region, klass, offset, out):
+    for i in range(region.shape[0]):
+        v = L[region[i], klass[i]] + offset[i]
+        out[i] = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+
+
 def of_agents(L: np.ndarray, region: np.ndarray, klass: np.ndarray, offset: np.ndarray,
               out: np.ndarray) -> np.ndarray:
     """Each agent's legitimacy: its group's value plus its own offset, within [0, 1]."""
-    np.add(L[region, klass].astype(np.float32), offset, out=out)
-    return np.clip(out, 0.0, 1.0, out=out)
+    _of_agents_kernel(L.astype(np.float32), region, klass, offset, out)
+    return out
