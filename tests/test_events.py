@@ -15,7 +15,7 @@ from sovsim.world.names import AUTHORITIES, Owner
 def with_events(path, events, pars=None, regions=None) -> LoadedScenario:
     base = load(path)
     data = copy.deepcopy(base.resolved)
-    data["events"] = events
+    data["events"] = [{"assumed": True, "reason": "test", **e} for e in events]
     for name, value in (pars or {}).items():
         data["pars"][name] = {"value": value, "assumed": True, "reason": "test"}
     for name, fields in (regions or {}).items():
