@@ -351,10 +351,13 @@ class Politics:
         sim, people, n = self.sim, self.sim.people, self.sim.people.n
         R = sim.n_regions
         row = {k: np.zeros(R) for k in mobilisation.COUNTS}
-        alive = people.status[:n] != Status.DEAD
+        # the living grouped by region in one stable sort (a radix sort for uint8 keys)
+        living = np.flatnonzero(people.status[:n] != Status.DEAD)
+        by_region = living[np.argsort(people.region[living], kind="stable")]
+        ends = np.cumsum(np.bincount(people.region[living], minlength=R))
         density = sim.pars["citizen_density"]
         for r in range(R):
-            idx = np.flatnonzero(alive & (people.region[:n] == r))
+            idx = by_region[(ends[r - 1] if r else 0):ends[r]]
             if idx.size == 0:
                 continue
             width, height, cop_pos = self._grid(r, idx.size + int(cops[r]), density)
