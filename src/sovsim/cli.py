@@ -16,6 +16,7 @@ from rich.table import Table
 
 from sovsim.authorities.bureaucracy import THEORIES
 from sovsim.authorities.course import REVERSAL_SWING, count_reversals
+from sovsim.claims.ensemble import DEFAULT_ENSEMBLE_AGENTS, ensemble_command
 from sovsim.classify.run_labels import classify_run, explain, write_labels
 from sovsim.engine.sim import Sim
 from sovsim.io.outputs import check_target, default_run_dir, is_run_dir
@@ -211,6 +212,27 @@ def validate(
             errors.print(f"{r.case} / {r.quantity}: {r.note}", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def ensemble(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")],
+    runs: Annotated[int, typer.Option(help="number of draws from the priors (runs)")],
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    theory: Annotated[Theory, typer.Option(help="theory of the Soviet bureaucracy")]
+    = Theory.dws,
+    agents: Annotated[int, typer.Option(help="number of agents per run")]
+    = DEFAULT_ENSEMBLE_AGENTS,
+    seed: Annotated[int, typer.Option(help="seed of the draws and of the runs' seeds")] = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="ensemble folder (default runs/ensemble-<scenario>-s<seed>-<UTC time>)")] = None,
+) -> None:
+    """Run a scenario over Latin hypercube draws of its priors and write one ensemble folder."""
+    try:
+        ensemble_command(scenario, runs, workers=workers, theory=theory.value, agents=agents,
+                         seed=seed, out=out, console=console)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def main() -> None:  # pragma: no cover - console entry point

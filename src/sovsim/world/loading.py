@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sovsim.claims.priors import Prior
 from sovsim.world.pars import PARS
 from sovsim.world.schema import Scenario
 
@@ -145,10 +146,40 @@ def validate(data: dict[str, Any], path: str) -> Scenario:
             raise ScenarioError(
                 f"{path}: pars.{name}: {number.value} is outside its domain "
                 f"[{spec.low}, {spec.high}] ({spec.unit})")
+        if number.prior is not None:
+            _check_prior(path, name, number.value, number.prior)
+    _refuse_stray_priors(data, path)
     missing = sorted(set(PARS) - set(model.pars))
     if missing:
         raise ScenarioError(f"{path}: pars: missing parameter(s) {missing}")
     return model
+
+
+def _check_prior(path: str, name: str, value: float, prior: Prior) -> None:
+    """Refuse a prior whose support leaves the parameter's domain or does not hold its value."""
+    spec = PARS[name]
+    lo, hi = prior.support()
+    if lo < spec.low or hi > spec.high:
+        raise ScenarioError(
+            f"{path}: pars.{name}.prior: its support [{lo:g}, {hi:g}] leaves the domain "
+            f"[{spec.low:g}, {spec.high:g}] ({spec.unit}); bound it with `low`/`high` inside")
+    if not lo <= value <= hi:
+        raise ScenarioError(
+            f"{path}: pars.{name}.prior: the value {value:g} is outside the prior's support "
+            f"[{lo:g}, {hi:g}]")
+
+
+def _refuse_stray_priors(data: Any, path: str, where: str = "") -> None:
+    # Only [pars] is sampled; a prior anywhere else would be silently ignored, so it is refused.
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{where}.{key}" if where else str(key)
+            if key == "prior" and "value" in data and not where.startswith("pars."):
+                raise ScenarioError(f"{path}: {here}: priors are read only in [pars]")
+            _refuse_stray_priors(value, path, here)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            _refuse_stray_priors(item, path, f"{where}[{i}]")
 
 
 def load(ref: str | Path) -> LoadedScenario:

@@ -3,6 +3,8 @@
 A scenario is a TOML file. A number is written either as a table
 `{ value = 0.3, source = "..." }` or `{ value = 0.3, assumed = true, reason = "..." }`; a table of
 shares (classes, sectors, owners) carries one `source` or `assumed`/`reason` for all its entries.
+A behavioural parameter in `[pars]` may add `prior = { dist = "uniform", low = 0.2, high = 0.4 }`
+(sovsim.claims.priors).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sovsim.claims.priors import Prior
 from sovsim.world.names import (
     AUTHORITIES,
     BLOCS,
@@ -60,6 +63,7 @@ class Number(Strict):
     assumed: bool = False
     reason: str | None = None
     unit: str | None = None
+    prior: Prior | None = None  # read for [pars] only; loading.validate checks its domain
 
     @model_validator(mode="after")
     def _provenance(self) -> Number:
