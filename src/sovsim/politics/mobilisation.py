@@ -319,9 +319,9 @@ def _put(grid, cell, code, width, height, pad_x, pad_y):
 
 
 @njit(cache=True)
-def _citizen_code(s, right, codes):
-    if s == ACTIVE:
-        return codes[_RIGHT_AT] if right else codes[_LEFT_AT]
+def _citizen_code(w, codes):
+    if w & 3 == ACTIVE:
+        return codes[_RIGHT_AT] if (w >> 4) & 1 else codes[_LEFT_AT]
     return codes[_INERT_AT]
 
 
@@ -341,17 +341,7 @@ def _empty_in_vision(grid, base, flat, x, y, dx, dy, width, height, empty, state
     while True:
         o = _below(state, flat.size)
         if grid[base + flat[o]] == empty:
-            cx = x + dx[o]
-            if cx < 0:
-                cx += width
-            elif cx >= width:
-                cx -= width
-            cy = y + dy[o]
-            if cy < 0:
-                cy += height
-            elif cy >= height:
-                cy -= height
-            return cy * width + cx
+            return _cell_at(o, x, y, dx, dy, width, height)
 
 
 @njit(cache=True)
@@ -360,19 +350,42 @@ def _nth_in_vision(grid, base, flat, x, y, dx, dy, width, height, code, nth):
     for o in range(flat.size):
         if grid[base + flat[o]] == code:
             if seen == nth:
-                cx = x + dx[o]
-                if cx < 0:
-                    cx += width
-                elif cx >= width:
-                    cx -= width
-                cy = y + dy[o]
-                if cy < 0:
-                    cy += height
-                elif cy >= height:
-                    cy -= height
-                return cy * width + cx
+                return _cell_at(o, x, y, dx, dy, width, height)
             seen += 1
     return -1
+
+
+@njit(cache=True)
+def _empty_in_vision_any(grid, base, flat, x, y, dx, dy, width, height, empty, state):
+    # As _empty_in_vision for an agent that has not counted its vision: a bounded rejection,
+    # then a scan. Both stages are uniform over the empty cells, so their mixture is too.
+    for _ in range(64):
+        o = _below(state, flat.size)
+        if grid[base + flat[o]] == empty:
+            return _cell_at(o, x, y, dx, dy, width, height)
+    free = 0
+    for o in range(flat.size):
+        if grid[base + flat[o]] == empty:
+            free += 1
+    if free == 0:
+        return -1
+    return _nth_in_vision(grid, base, flat, x, y, dx, dy, width, height, empty,
+                          _below(state, free))
+
+
+@njit(cache=True)
+def _cell_at(o, x, y, dx, dy, width, height):
+    cx = x + dx[o]
+    if cx < 0:
+        cx += width
+    elif cx >= width:
+        cx -= width
+    cy = y + dy[o]
+    if cy < 0:
+        cy += height
+    elif cy >= height:
+        cy -= height
+    return cy * width + cx
 
 
 @njit(cache=True)
@@ -387,7 +400,7 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
     steps = counts.shape[0]
     padded_width = width + 2 * pad_x
 
-    occ = np.full(cells, -1, np.int64)  # agent id: citizens 0..n-1, enforcers n..n+m-1
+    occ = np.full(cells, -1, np.int32)  # agent id: citizens 0..n-1, enforcers n..n+m-1
     inert = codes[_INERT_AT]
     empty = codes[_EMPTY_AT]
     cop = codes[_COP_AT]
@@ -398,11 +411,12 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
     right_shift = codes[7]
     field = codes[8]
     grid[:] = empty
+    # The well-mixed kernel's per-agent words: status, decision class, direction, bound. An agent
+    # that can never rebel, or always will, moves without counting its vision.
     grv = np.empty(n)
-    right = np.empty(n, np.bool_)
-    for i in range(n):
-        grv[i] = np.float64(hardship[i]) * (1.0 - np.float64(legitimacy[i]))
-        right[i] = tendency[i] < 0
+    word = np.empty(n, np.uint32)
+    _words(status, hardship, legitimacy, risk, tendency, np.zeros(0, np.int64), k, threshold,
+           rounding, grv, word)
 
     for j in range(m):
         p = cop_position[j]
@@ -426,7 +440,7 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
         if occ[p] != -1:
             return 1
         occ[p] = i
-        _put(grid, p, _citizen_code(status[i], right[i], codes), width, height, pad_x, pad_y)
+        _put(grid, p, _citizen_code(word[i], codes), width, height, pad_x, pad_y)
     # Free citizens and enforcers without a cell (newcomers) get a random empty one.
     for i in range(n):
         if position[i] == -1 and (status[i] == QUIET or status[i] == ACTIVE):
@@ -435,7 +449,7 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
                 return 3
             occ[p] = i
             position[i] = p
-            _put(grid, p, _citizen_code(status[i], right[i], codes), width, height, pad_x, pad_y)
+            _put(grid, p, _citizen_code(word[i], codes), width, height, pad_x, pad_y)
     for j in range(m):
         if cop_position[j] == -1:
             p = _random_empty_cell(occ, state)
@@ -445,19 +459,20 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
             cop_position[j] = p
             _put(grid, p, cop, width, height, pad_x, pad_y)
 
-    order = np.arange(n + m)
+    order = np.arange(n + m).astype(np.int32)
     for t in range(steps):
         _shuffle(order, state)
         arrests = 0
         deaths = 0
         for a in order:
             if a < n:
-                s = status[a]
+                w = word[a]
+                s = w & 3
                 if s == DEAD:
                     continue
                 if s == JAILED:
                     if terror_rate > 0.0 and _uniform(state) < terror_rate:
-                        status[a] = DEAD
+                        word[a] = (w & ~3) | DEAD
                         jail[a] = 0
                         deaths += 1
                         p = position[a]
@@ -480,21 +495,39 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
                 x = p % width
                 y = p // width
                 base = (y + pad_y) * padded_width + x + pad_x
-                seen = _sum_vision(grid, base, run_start, run_len, inert)
-                empties = np.int64(seen & field)
-                cops = np.int64((seen >> cop_shift) & field)
-                actives = 1 + np.int64((seen >> left_shift) & field) \
-                    + np.int64(seen >> right_shift)
-                prob = _arrest_probability(cops, actives, k, rounding)
-                if grv[a] - np.float64(risk[a]) * prob > threshold:
-                    status[a] = ACTIVE
-                    code = right_code if right[a] else left_code
+                c = (w >> 2) & 3
+                counted = c >= _ASK
+                empties = 0
+                if c == _NEVER:
+                    go = False
+                elif c == _ALWAYS:
+                    go = True
                 else:
-                    status[a] = QUIET
+                    seen = _sum_vision(grid, base, run_start, run_len, inert)
+                    empties = np.int64(seen & field)
+                    cops = np.int64((seen >> cop_shift) & field)
+                    actives = 1 + np.int64((seen >> left_shift) & field) \
+                        + np.int64(seen >> right_shift)
+                    if c == _ASK:
+                        go = _ratio(cops, actives, rounding) < ((w >> 8) & 255)
+                    else:
+                        prob = _arrest_probability(cops, actives, k, rounding)
+                        go = grv[a] - np.float64(risk[a]) * prob > threshold
+                if go:
+                    word[a] = (w & ~3) | ACTIVE
+                    code = right_code if (w >> 4) & 1 else left_code
+                else:
+                    word[a] = w & ~3
                     code = inert
-                if movement and empties > 0:
-                    q = _empty_in_vision(grid, base, flat, x, y, dx, dy, width, height,
-                                         empty, state)
+                q = -1
+                if movement:
+                    if not counted:
+                        q = _empty_in_vision_any(grid, base, flat, x, y, dx, dy, width, height,
+                                                 empty, state)
+                    elif empties > 0:
+                        q = _empty_in_vision(grid, base, flat, x, y, dx, dy, width, height,
+                                             empty, state)
+                if q >= 0:
                     occ[q] = a
                     occ[p] = -1
                     position[a] = q
@@ -530,7 +563,7 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
                         c = _nth_in_vision(grid, base, flat, x, y, dx, dy, width, height,
                                            right_code, _below(state, nr))
                     who = occ[c]
-                    status[who] = JAILED
+                    word[who] = (word[who] & ~3) | JAILED
                     jail[who] = _below(state, max_jail + 1)
                     arrests += 1
                     if jail_off_grid:
@@ -548,37 +581,19 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
                     cop_position[j] = q
                     _put(grid, p, empty, width, height, pad_x, pad_y)
                     _put(grid, q, cop, width, height, pad_x, pad_y)
-        _tally(status, right, counts[t])
+        _tally(word, counts[t])
         counts[t, 5] = arrests
         counts[t, 6] = deaths
+    for i in range(n):
+        status[i] = word[i] & 3
     return 0
 
 
 @njit(cache=True)
-def _tally(status, right, row):
-    quiet = 0
-    left_active = 0
-    right_active = 0
-    jailed = 0
-    dead = 0
-    for i in range(status.size):
-        s = status[i]
-        if s == QUIET:
-            quiet += 1
-        elif s == ACTIVE:
-            if right[i]:
-                right_active += 1
-            else:
-                left_active += 1
-        elif s == JAILED:
-            jailed += 1
-        else:
-            dead += 1
-    row[0] = quiet
-    row[1] = left_active
-    row[2] = right_active
-    row[3] = jailed
-    row[4] = dead
+def _tally(word, row):
+    for i in range(word.size):
+        w = word[i]
+        row[_status_column(w & 3, (w >> 4) & 1)] += 1
 
 
 @njit(cache=True)
@@ -586,7 +601,7 @@ def _words(status, hardship, legitimacy, risk, tendency, region, k, threshold, r
            word):
     # One word per agent holds all a turn needs, so that a turn is one memory read: bits 0-1
     # status, 2-3 decision class, 4 direction (1 = right), 8-15 the bound on the rounded C/A
-    # below which it goes active (class _ASK), 16-31 its region.
+    # below which it goes active (class _ASK), 16-31 its region (0 if `region` is empty).
     p_of = np.empty(256)  # P at each integer C/A, as the spatial kernel computes it
     for q in range(256):
         p_of[q] = _arrest_probability(q, 1, k, 0)
@@ -604,8 +619,9 @@ def _words(status, hardship, legitimacy, risk, tendency, region, k, threshold, r
         else:
             bound = _bound(g, rho, p_of, threshold)
             klass = _ASK if bound > 0 else _ASK_FLOAT
+        home = region[i] if region.size else 0
         word[i] = (status[i] | (klass << 2) | ((1 if tendency[i] < 0 else 0) << 4)
-                   | (bound << 8) | (region[i] << 16))
+                   | (bound << 8) | (home << 16))
 
 
 @njit(cache=True)
