@@ -235,6 +235,22 @@ def ensemble(
         fail(str(exc))
 
 
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="a claims, run or ensemble folder")],
+    out: Annotated[Path | None, typer.Option(help="HTML file (default DIR/report.html)")]
+    = None,
+) -> None:
+    """Write one self-contained HTML page of a folder's verdicts and charts (opens offline)."""
+    from sovsim.io.report import ReportError, report_command
+
+    try:
+        path = report_command(folder, out)
+    except ReportError as exc:
+        fail(str(exc))
+    console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
