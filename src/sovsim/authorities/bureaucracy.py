@@ -191,13 +191,16 @@ class StateCapitalism(Bureaucracy):
         self.growth_weight = pars["statecap_growth_weight"]       # per unit of growth gap, years
         self.lam_gain = pars["statecap_lam_gain"]
         self.accumulation_gain = pars["statecap_accumulation_gain"]
+        self.rival_growth = pars["statecap_rival_growth"]        # 1/year, with no rival region
         self.pressure = 0.0
 
     def competitive_pressure(self, obs: Observables) -> float:
         """tanh of the weighted output and growth gap to the rival, in (-1, 1); 0 without one."""
         r, rival = self.r, strongest_rival(obs, self.r)
         if rival is None:
-            return 0.0
+            # a world of one region (ussr1921): the rival is the capitalist world outside it,
+            # known only by its growth rate
+            return float(np.tanh(self.growth_weight * (self.rival_growth - float(obs.growth[r]))))
         total = obs.output_per_capita * obs.persons.sum(axis=1)
         gap = np.log(max(total[rival], 1e-9) / max(total[r], 1e-9))
         growth_gap = float(obs.growth[rival] - obs.growth[r])

@@ -39,9 +39,11 @@ def count_reversals(course: np.ndarray, min_swing: float) -> tuple[np.ndarray, n
     heading = 0                  # +1 rising, -1 falling, 0 not yet established
     hi = lo = 0                  # index of the extreme of the current leg (both while unknown)
     for i in range(1, x.size):
-        if x[i] > x[hi]:
+        # ties move the extreme forward: a course that sits at +1 or -1 turns where it leaves
+        # the plateau, not where it reached it
+        if x[i] >= x[hi]:
             hi = i
-        if x[i] < x[lo]:
+        if x[i] <= x[lo]:
             lo = i
         if heading >= 0 and x[hi] - x[i] >= min_swing:
             if heading == 1:     # a rise of at least min_swing (it was confirmed) turns down

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sovsim.engine.sim import Sim
 
 MODES = ("well-mixed", "spatial")
+RIGHT_LOSS_CAP = 0.5  # sabotage and revolt never stop more than half of production
 THEORY_DEFAULT = "dws"
 OCCUPATION = AUTHORITIES.index("occupation")
 PROVISIONAL = AUTHORITIES.index("provisional")
@@ -228,7 +229,7 @@ class Politics:
         living = np.maximum((sim.owners + sim.dispossessed).sum(axis=1), 1e-12)
         f = np.ones((sim.n_regions, 3))
         f[:, Sector.AGRI] = self.harvest
-        f *= (1.0 - np.minimum(0.9, sim.pars["right_output_loss"] * self.active_right
+        f *= (1.0 - np.minimum(RIGHT_LOSS_CAP, sim.pars["right_output_loss"] * self.active_right
                                / living))[:, None]
         return f
 
@@ -328,7 +329,10 @@ class Politics:
         legit = legitimacy.of_agents(self.L, people.region[:n], people.klass[:n],
                                      people.legitimacy_offset[:n], self.legit_scratch[:n])
         persons = (sim.owners + sim.dispossessed).sum(axis=1) * sim.people_per_agent
-        cops = np.rint(sim.lever["enforcers_per_pop"] * persons / sim.people_per_agent)
+        # an enforcer deters as much as `enforcer_weight` of Epstein's cops: a real police force
+        # of a few per thousand is backed by troops, informers and records that a grid cop is not
+        cops = np.rint(sim.pars["enforcer_weight"] * sim.lever["enforcers_per_pop"] * persons
+                       / sim.people_per_agent)
         rng = sim.streams["mobilisation"]
         if self.mode == "well-mixed":
             counts = mobilisation.mobilise_well_mixed(

@@ -104,6 +104,9 @@ PARS: dict[str, ParSpec] = {
     "statecap_output_weight": ParSpec(0.0, 5.0, "1", "pressure per unit log output gap to rival"),
     "statecap_growth_weight": ParSpec(0.0, 100.0, "years",
                                       "pressure per unit growth gap (1/year) to the rival"),
+    "statecap_rival_growth": ParSpec(-0.1, 0.2, "1/year",
+                                     "growth of output per head of the capitalist rival when "
+                                     "the scenario has no rival region"),
     "statecap_lam_gain": ParSpec(0.0, 0.5, "1", "lambda above its base at full pressure"),
     "statecap_accumulation_gain": ParSpec(0.0, 0.5, "1",
                                           "accumulation share above its base at full pressure"),
@@ -204,6 +207,8 @@ PARS.update({
     "epstein_k": ParSpec(0.1, 10.0, "1", "Epstein's arrest-probability constant k"),
     "epstein_threshold": ParSpec(0.0, 1.0, "1", "Epstein's activation threshold T"),
     "epstein_vision": ParSpec(1.0, 20.0, "cells", "radius of vision v"),
+    "enforcer_weight": ParSpec(1.0, 100.0, "1",
+                               "Epstein cops one enforcer is worth (troops, informers, records)"),
     "citizen_density": ParSpec(0.05, 0.95, "1", "agents per cell of a region's torus (spatial)"),
     "left_reform_boost": ParSpec(0.0, 50.0, "1/year",
                                  "reform rate added per unit share in left action under "
