@@ -251,6 +251,28 @@ def report(
     console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+@app.command()
+def claims(
+    list_only: Annotated[bool, typer.Option("--list", help="print the claims registry and exit")]
+    = False,
+    only: Annotated[str | None, typer.Option(help="only these claims, e.g. C4,C7")] = None,
+    runs: Annotated[int, typer.Option(help="draws from the priors (runs per scenario)")] = 32,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    agents: Annotated[int, typer.Option(help="number of agents per run")] = 10_000,
+    seed: Annotated[int, typer.Option(help="seed of the draws and of the runs' seeds")] = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="claims folder (default runs/claims-<UTC time>)")] = None,
+) -> None:
+    """Test the essay's claims C1-C9 over the priors and print their verdicts."""
+    from sovsim.claims.command import claims_command
+
+    try:
+        claims_command(list_only=list_only, only=only, runs=runs, workers=workers,
+                       agents=agents, seed=seed, out=out, console=console)
+    except ValueError as exc:
+        fail(str(exc))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
