@@ -505,9 +505,9 @@ def judge_c1(res: dict[str, Result]) -> Judgement:
 
 # --- C2: reforms develop the productive forces (seed ¶6, 9) -----------------------------------
 C2_YEARS = (1955, 1965)                 # 10 and 20 years on
-# pillage rates (1/year) of the sweep: none, the order of Hungary's and Romania's 1946-47
-# removals, the Soviet zone's of 1946 (world1946.toml), each held for ten years
-C2_SWEEP = (0.0, 0.03, 0.1)
+# pillage rates (1/year) of the sweep, each held for ten years: none, Hungary's and Romania's
+# removals of 1946-47 (0.02), half the Soviet zone's of 1946 (0.05; world1946.toml)
+C2_SWEEP = (0.0, 0.02, 0.05)
 C2_SWEEP_END = "1955-12"
 
 
