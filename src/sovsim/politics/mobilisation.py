@@ -459,7 +459,7 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
             cop_position[j] = p
             _put(grid, p, cop, width, height, pad_x, pad_y)
 
-    order = np.arange(n + m).astype(np.int32)
+    order = np.arange(n + m, dtype=np.int32)
     for t in range(steps):
         _shuffle(order, state)
         arrests = 0
@@ -608,7 +608,6 @@ def _words(status, hardship, legitimacy, risk, tendency, region, k, threshold, r
     for i in range(status.size):
         g = np.float64(hardship[i]) * (1.0 - np.float64(legitimacy[i]))
         rho = np.float64(risk[i])
-        grv[i] = g
         bound = 0
         if g <= threshold:
             klass = _NEVER
@@ -619,6 +618,8 @@ def _words(status, hardship, legitimacy, risk, tendency, region, k, threshold, r
         else:
             bound = _bound(g, rho, p_of, threshold)
             klass = _ASK if bound > 0 else _ASK_FLOAT
+        if klass == _ASK_FLOAT:
+            grv[i] = g  # read only by this class
         home = region[i] if region.size else 0
         word[i] = (status[i] | (klass << 2) | ((1 if tendency[i] < 0 else 0) << 4)
                    | (bound << 8) | (home << 16))
@@ -679,7 +680,7 @@ def _well_mixed_kernel(status, hardship, legitimacy, risk, tendency, jail, regio
     pa_log = np.zeros(n_regions)
     pa_odds = np.zeros(n_regions)
 
-    order = np.arange(n + m).astype(np.int32)
+    order = np.arange(n + m, dtype=np.int32)
     arrests = np.zeros(n_regions, np.int64)
     deaths = np.zeros(n_regions, np.int64)
 

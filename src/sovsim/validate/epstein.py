@@ -21,6 +21,9 @@ update at 17-34% fewer jailed and 2-3x smaller fluctuations.
 Mesa's defaults are a near-quiet regime (a few per mille active). Punctuated equilibrium, the
 paper's bursts of rebellion after quiet stretches, shows with the sliders of Mesa's app (cop
 density 0.04, legitimacy 0.82, max jail 30): there the check is that bursts occur in both models.
+Their rate varies much from run to run (Mesa: 0 to 3 in 60 steps, seeds 0-1 being high), so the
+rates are reported, not compared. Measured once with 10 Mesa runs and 200 sovsim runs in that
+regime, the seven summaries above all docked (p >= 0.23).
 Exact cases (closed forms, no Mesa) complete the set.
 
 Mesa is a test-only dependency, imported at call time. Its `mesa.examples` package imports every
@@ -276,7 +279,8 @@ def docking_cases(mesa_seeds: list[int], sovsim_seeds: list[int],
     rate_ours = float(np.mean(ours_bursts))
     checks.append(Check(
         CASE, f"bursts per {BURST_STEPS}-step run (<1% active for 5 steps, then >2%), "
-        "app sliders", rate_mesa, rate_ours, math.nan, bool(rate_mesa > 0 and rate_ours > 0),
+        "app sliders: present in both", rate_mesa, rate_ours, math.nan,
+        bool(rate_mesa > 0 and rate_ours > 0),
         note=(f"Mesa: {sum(mesa_bursts)} in {len(mesa_bursts)} runs; sovsim: {sum(ours_bursts)} "
               f"in {len(ours_bursts)} runs; passes when both show bursts")))
     return checks
