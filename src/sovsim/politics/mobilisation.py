@@ -72,6 +72,7 @@ class MobilisationParams:
     psi_right: float = 1.0                  # targeting weight of right-active agents
     terror_rate: float = 0.0                # per-step probability that a jailed agent dies
     movement: bool = True                   # agents move to a random empty cell in vision
+    arrest_share: float = 1.0               # chance an enforcer's turn may end in an arrest
     jail_off_grid: bool = False             # True: the arrested leave their cell (Epstein, NetLogo)
 
     def __post_init__(self) -> None:
@@ -87,6 +88,8 @@ class MobilisationParams:
             raise ValueError("targeting weights must be non-negative")
         if not 0.0 <= self.terror_rate <= 1.0:
             raise ValueError("terror_rate is a probability")
+        if not 0.0 <= self.arrest_share <= 1.0:
+            raise ValueError("arrest_share is a probability")
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,7 +395,7 @@ def _cell_at(o, x, y, dx, dy, width, height):
 def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position,
                     cop_position, width, height, dx, dy, flat, run_start, run_len, pad_x,
                     pad_y, grid, codes, k, threshold, rounding, max_jail, psi_left, psi_right,
-                    terror_rate, movement, jail_off_grid, seed, counts):
+                    terror_rate, movement, jail_off_grid, arrest_share, seed, counts):
     state = seed.copy()
     n = status.size
     m = cop_position.size
@@ -547,7 +550,9 @@ def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position
                 nr = np.int64(seen >> right_shift)
                 wl = psi_left * nl
                 wr = psi_right * nr
-                if wl + wr > 0.0:
+                # an enforcer deters by being there; it arrests only on a share of its turns
+                # (1 in Epstein's model; the uniform is drawn only below 1, so docking is intact)
+                if wl + wr > 0.0 and (arrest_share >= 1.0 or _uniform(state) < arrest_share):
                     if psi_left == psi_right:
                         pick = _below(state, nl + nr)
                         if pick < nl:
@@ -628,7 +633,7 @@ def _words(status, hardship, legitimacy, risk, tendency, region, k, threshold, r
 @njit(cache=True)
 def _well_mixed_kernel(status, hardship, legitimacy, risk, tendency, jail, region,
                        n_regions, cops, sites, psi_left, psi_right, terror_rate, max_jail,
-                       seen, k, threshold, rounding, seed, counts):
+                       seen, k, threshold, rounding, arrest_share, seed, counts):
     state = seed.copy()
     n = status.size
     steps = counts.shape[0]
@@ -751,6 +756,8 @@ def _well_mixed_kernel(status, hardship, legitimacy, risk, tendency, jail, regio
                 nr = size[2 * r + 1]
                 if nl + nr == 0:
                     continue
+                if arrest_share[r] < 1.0 and _uniform(state) >= arrest_share[r]:
+                    continue  # it deters by being there, and arrests on a share of its turns
                 al = nl / sites[r]
                 ar = nr / sites[r]
                 side = -1
@@ -962,7 +969,7 @@ def mobilise_spatial(
         _ROUNDING_CODE[params.rounding],
         int(params.max_jail), float(params.psi_left), float(params.psi_right),
         float(params.terror_rate), bool(params.movement), bool(params.jail_off_grid),
-        _seed(rng), counts)
+        float(params.arrest_share), _seed(rng), counts)
     if code == 1:
         raise ValueError("two agents share a cell")
     if code == 2:
@@ -991,6 +998,7 @@ def mobilise_well_mixed(
     psi_right: np.ndarray | float | None = None,
     terror_rate: np.ndarray | float | None = None,
     max_jail: np.ndarray | int | None = None,
+    arrest_share: np.ndarray | float | None = None,
 ) -> dict[str, np.ndarray]:
     """Mobilisation and repression without a grid: local counts drawn from the region's densities.
 
@@ -1038,7 +1046,9 @@ def mobilise_well_mixed(
         _per_region(psi_right, params.psi_right, n_regions, np.float64),
         _per_region(terror_rate, params.terror_rate, n_regions, np.float64),
         jmax, vision_size(params.vision, params.neighbourhood), float(params.k),
-        float(params.threshold), _ROUNDING_CODE[params.rounding], _seed(rng), counts)
+        float(params.threshold), _ROUNDING_CODE[params.rounding],
+        np.clip(_per_region(arrest_share, params.arrest_share, n_regions, np.float64), 0.0, 1.0),
+        _seed(rng), counts)
     if single:
         return {name: counts[:, 0, i] for i, name in enumerate(COUNTS)}
     return {name: counts[:, :, i] for i, name in enumerate(COUNTS)}

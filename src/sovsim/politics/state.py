@@ -330,7 +330,8 @@ class Politics:
                                      people.legitimacy_offset[:n], self.legit_scratch[:n])
         persons = (sim.owners + sim.dispossessed).sum(axis=1) * sim.people_per_agent
         # an enforcer deters as much as `enforcer_weight` of Epstein's cops: a real police force
-        # of a few per thousand is backed by troops, informers and records that a grid cop is not
+        # of a few per thousand is backed by troops, informers and records that a grid cop is
+        # not; but it arrests no more than one enforcer can (arrest_share = 1 / weight)
         cops = np.rint(sim.pars["enforcer_weight"] * sim.lever["enforcers_per_pop"] * persons
                        / sim.people_per_agent)
         rng = sim.streams["mobilisation"]
@@ -341,7 +342,8 @@ class Politics:
                 region=people.region[:n], psi_left=sim.lever["psi_left"],
                 psi_right=sim.lever["psi_right"],
                 terror_rate=np.clip(sim.lever["terror_rate"], 0.0, 1.0),
-                max_jail=np.rint(sim.lever["jail_max"]).astype(np.int64))
+                max_jail=np.rint(sim.lever["jail_max"]).astype(np.int64),
+                arrest_share=1.0 / sim.pars["enforcer_weight"])
             row = {k: v[0, : sim.n_regions].astype(float) for k, v in counts.items()}
         else:
             row = self._mobilise_spatial(legit, cops.astype(np.int64), rng)
@@ -374,7 +376,8 @@ class Politics:
                 max_jail=int(np.clip(sim.lever["jail_max"][r], 0, 65535)),
                 psi_left=float(sim.lever["psi_left"][r]),
                 psi_right=float(sim.lever["psi_right"][r]),
-                terror_rate=float(np.clip(sim.lever["terror_rate"][r], 0.0, 1.0)))
+                terror_rate=float(np.clip(sim.lever["terror_rate"][r], 0.0, 1.0)),
+                arrest_share=1.0 / sim.pars["enforcer_weight"])
             status, jail = people.status[idx], people.jail[idx]
             counts = mobilisation.mobilise_spatial(
                 status, people.hardship[idx], legit[idx], people.risk_aversion[idx],
