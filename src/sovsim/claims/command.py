@@ -51,7 +51,7 @@ from sovsim.claims.verdicts import (
 from sovsim.io.outputs import META_FILE
 
 KIND = "claims"
-DEFAULT_RUNS = 32
+DEFAULT_RUNS = 40  # a unanimous share decides (Wilson bound past 0.9) only from 35 runs
 DEFAULT_AGENTS = 10_000   # ~2-5 ms a month: the nine claims at 32 draws run in minutes
 PAR_PREFIX = "par_"
 LABEL_STYLE = {"supported": "green", "refuted": "red", "undecided": "yellow"}

@@ -141,6 +141,13 @@ def scenario_for(variant: Variant, draw: Draw) -> LoadedScenario:
                       reason=f"drawn from its prior (ensemble run {draw.run_id})")
         drawn[name] = number
     data = merge(merge(base.resolved, {"pars": drawn}), variant.overrides)
+    # a variant that ends early drops what was scheduled after its end (a file may not schedule
+    # outside its horizon, but a shortened experiment should not have to rewrite the schedule)
+    end = data.get("scenario", {}).get("end")
+    if end is not None:
+        for key in ("schedule", "events"):
+            if key in data:
+                data[key] = [row for row in data[key] if str(row.get("date", "")) <= end]
     return LoadedScenario(validate(data, base.path), base.path, data)
 
 
