@@ -273,6 +273,30 @@ def claims(
         fail(str(exc))
 
 
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")]
+    = "world1946",
+    out: Annotated[Path | None, typer.Option(
+        help="overlay scenario written (default ./<scenario>_calibrated.toml)")] = None,
+    agents: Annotated[int, typer.Option(help="number of agents per run", min=1)] = 10_000,
+    evaluations: Annotated[int, typer.Option(help="candidate worlds run at most", min=1)]
+    = 100,
+    workers: Annotated[int | None, typer.Option(
+        help="worker processes (default one per seed, at most the cores)", min=1)] = None,
+) -> None:
+    """Calibrate growth parameters per bloc on Maddison (2010) output per head 1946-1970,
+    write the overlay scenario and report the errors in and out of sample (1971-1989)."""
+    from sovsim.claims.calibrate import calibration_command
+
+    try:
+        calibration_command(scenario, out, agents=agents, evaluations=evaluations,
+                            workers=workers,
+                            say=lambda text: console.print(text, markup=False, highlight=False))
+    except (ScenarioError, ValueError, KeyError) as exc:
+        fail(str(exc))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

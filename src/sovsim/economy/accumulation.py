@@ -28,12 +28,16 @@ from sovsim.world.names import Klass, Owner, Sector
 REINVESTING = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD, Owner.SMALL, Owner.COLLECTIVE]
 
 
-def saving_rates(pars: dict[str, float]) -> np.ndarray:
-    """Share of net surplus each owner reinvests (STATE is planned, not here)."""
-    s = np.zeros(len(Owner))
-    s[Owner.PRIVATE] = pars["saving_capitalist"]
-    s[Owner.FOREIGN] = 1.0 - pars["repatriation"]
-    s[Owner.LANDLORD] = pars["saving_landlord"]
+def saving_rates(pars: dict[str, float], n_regions: int = 1,
+                 capitalist: float | np.ndarray | None = None) -> np.ndarray:
+    """Share of net surplus each owner reinvests (STATE is planned, not here), (R, O).
+
+    `capitalist` is the capitalists' share by region where regions differ (None: the shared
+    parameter)."""
+    s = np.zeros((n_regions, len(Owner)))
+    s[:, Owner.PRIVATE] = pars["saving_capitalist"] if capitalist is None else capitalist
+    s[:, Owner.FOREIGN] = 1.0 - pars["repatriation"]
+    s[:, Owner.LANDLORD] = pars["saving_landlord"]
     # small producers and collectives replace what wears out and no more (assumption in ODD)
     return s
 
@@ -61,13 +65,13 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
         np.where(agri_owner_collective, Owner.COLLECTIVE, Owner.STATE)] += to_agri * plan
 
     # 2-3. owners' replacement and reinvestment
-    s = saving_rates(pars)
+    s = saving_rates(pars, R, tech.saving_capitalist)
     depreciation = tech.delta[None, :, None] * K
     net = np.maximum(0.0, flows.surplus - depreciation)
     Ks = K.sum(axis=2)
     advanced = Ks + pars["wage_advance"] * flows.wages
     machines = np.divide(Ks, advanced, out=np.ones_like(Ks), where=advanced > 0)
-    desired_net = s[None, None, :] * net * machines[:, :, None]
+    desired_net = s[:, None, :] * net * machines[:, :, None]
     export_share = _export_share(econ, flows, lever, pars)
     exportable = export_share[:, None, None] * desired_net
     exportable[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
@@ -203,11 +207,12 @@ def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
     I_heavy = flows.investment[:, Sector.HEAVY].sum(axis=1)
     learning = tech.eta * np.divide(I_heavy, K_heavy, out=np.zeros_like(K_heavy),
                                     where=K_heavy > 0)
-    g = tech.g0[None, :] + learning[:, None]
+    g0 = np.broadcast_to(tech.g0, econ.a.shape)   # shared (S,) or per region (R, S)
+    g = g0 + learning[:, None]
     K_agri = econ.K[:, Sector.AGRI].sum(axis=1)
     landlord = np.divide(econ.K[:, Sector.AGRI, Owner.LANDLORD], K_agri,
                          out=np.zeros_like(K_agri), where=K_agri > 0)
-    g[:, Sector.AGRI] = tech.g0[Sector.AGRI] * (1 - tech.landlord_drag * landlord) + learning
+    g[:, Sector.AGRI] = g0[:, Sector.AGRI] * (1 - tech.landlord_drag * landlord) + learning
     econ.a *= np.exp(g * dt)
 
 

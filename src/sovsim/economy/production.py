@@ -30,7 +30,7 @@ def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarra
     """Output and employment by region and sector; the industrial employment rate."""
     tech = econ.tech
     Ks = econ.K.sum(axis=2)                                   # (R, S)
-    demand = Ks / (tech.sigma[None, :] * econ.a)              # persons capital can employ
+    demand = Ks / (tech.sigma * econ.a)                       # persons capital can employ
     flows.labour_demand[:] = demand
     ind_demand = demand[:, INDUSTRY].sum(axis=1)
     # when labour binds, HEAVY and LIGHT are short of hands in proportion to their demand
@@ -136,7 +136,7 @@ def _class_incomes(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     rent_net = np.maximum(0.0, S[:, :, Owner.LANDLORD] - delta * K[:, :, Owner.LANDLORD])
     inc[:, Klass.LANDLORD] = (1 - pars["saving_landlord"]) * rent_net.sum(axis=1)
     profit_net = np.maximum(0.0, S[:, :, Owner.PRIVATE] - delta * K[:, :, Owner.PRIVATE])
-    inc[:, Klass.CAPITALIST] = (1 - pars["saving_capitalist"]) * (
+    inc[:, Klass.CAPITALIST] = (1 - capitalist_saving(econ, pars)) * (
         profit_net.sum(axis=1) + flows.repatriated_in)
     # The administration pays bureaucrats and enforcers a worker's wage where it can;
     # what is left is public consumption (army, services), nobody's private income.
@@ -147,6 +147,13 @@ def _class_incomes(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
                       where=staff > 0)
     inc[:, Klass.BUREAUCRAT] = salaries * bur_w + flows.privileges
     inc[:, Klass.ENFORCER] = salaries * (1 - bur_w)
+
+
+def capitalist_saving(econ: Economy, pars: dict[str, float]) -> float | np.ndarray:
+    """Share of profit capitalists reinvest: the region's own where the scenario sets one per
+    region (an (R,) array), else the shared parameter."""
+    own = econ.tech.saving_capitalist
+    return pars["saving_capitalist"] if own is None else own
 
 
 def _wage_per_person(flows: Flows, persons: np.ndarray) -> np.ndarray:

@@ -15,13 +15,20 @@ from sovsim.world.names import N_CLASSES, N_OWNERS, N_SECTORS
 
 @dataclass
 class Technology:
-    """Sector parameters shared by all regions (MODEL.md §4.1)."""
+    """Sector parameters (MODEL.md §4.1), shared by all regions or set region by region.
 
-    sigma: np.ndarray   # (S,) capital-output ratio, years
+    `sigma` and `g0` are (S,) when every region shares them and (R, S) where a scenario sets
+    them per region (`[regions.X.pars]`, e.g. a calibration by bloc); `eta` is then (R,) and
+    `saving_capitalist` (R,). The economy broadcasts, so both shapes work everywhere.
+    """
+
+    sigma: np.ndarray   # (S,) or (R, S) capital-output ratio, years
     delta: np.ndarray   # (S,) depreciation, 1/year
-    g0: np.ndarray      # (S,) autonomous productivity growth, 1/year
-    eta: float          # productivity growth per unit I_heavy / K_heavy
+    g0: np.ndarray      # (S,) or (R, S) autonomous productivity growth, 1/year
+    eta: float | np.ndarray  # productivity growth per unit I_heavy / K_heavy; scalar or (R,)
     landlord_drag: float
+    # (R,) share of profit capitalists reinvest, where regions differ; None: pars everywhere
+    saving_capitalist: np.ndarray | None = None
 
 
 @dataclass

@@ -67,15 +67,31 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def technology(pars: dict[str, float]) -> Technology:
-    """Sector parameters from the scenario's `pars`."""
+def technology(pars: dict[str, float],
+               regional: list[dict[str, float]] | None = None) -> Technology:
+    """Sector parameters from the scenario's `pars`; with `regional` (one dict per region of
+    its own `[regions.X.pars]` values) sigma and g0 are (R, S), eta and saving_capitalist (R,),
+    each region's own value where it sets one and the shared value elsewhere."""
     names = [s.name.lower() for s in Sector]
+    if regional is None:
+        return Technology(
+            sigma=np.array([pars[f"sigma_{n}"] for n in names]),
+            delta=np.array([pars[f"delta_{n}"] for n in names]),
+            g0=np.array([pars[f"g0_{n}"] for n in names]),
+            eta=pars["eta"],
+            landlord_drag=pars["landlord_drag"],
+        )
+
+    def own(name: str) -> np.ndarray:
+        return np.array([over.get(name, pars[name]) for over in regional])
+
     return Technology(
-        sigma=np.array([pars[f"sigma_{n}"] for n in names]),
+        sigma=np.stack([own(f"sigma_{n}") for n in names], axis=1),
         delta=np.array([pars[f"delta_{n}"] for n in names]),
-        g0=np.array([pars[f"g0_{n}"] for n in names]),
-        eta=pars["eta"],
+        g0=np.stack([own(f"g0_{n}") for n in names], axis=1),
+        eta=own("eta"),
         landlord_drag=pars["landlord_drag"],
+        saving_capitalist=own("saving_capitalist"),
     )
 
 
@@ -96,7 +112,10 @@ def build_world(loaded: LoadedScenario) -> tuple[Geography, Economy, dict[str, n
         death_rate=np.array([r.death_rate.value / 1000.0 for r in sc.regions.values()]),
         population=np.array([r.population.value * 1000.0 for r in sc.regions.values()]),
     )
-    tech = technology(pars)
+    # Shared (S,) arrays unless some region sets its own growth parameters: the common case
+    # stays exactly as before, and (R, S) arrays appear only where a scenario needs them.
+    regional = [number_values(r.pars) for r in sc.regions.values()]
+    tech = technology(pars, regional if any(regional) else None)
     K = np.zeros((R, N_SECTORS, N_OWNERS))
     F = np.zeros((R, R, N_SECTORS))
     a = np.ones((R, N_SECTORS))
@@ -120,7 +139,7 @@ def build_world(loaded: LoadedScenario) -> tuple[Geography, Economy, dict[str, n
             (Y[Sector.HEAVY] + Y[Sector.LIGHT]) / L_ind, 1.0)
         L_agri = max((1 - pars["rural_surplus_labour"]) * rural, 1.0)
         a[i, Sector.AGRI] = max(Y[Sector.AGRI] / L_agri, 1.0)
-        Ks = tech.sigma * Y
+        Ks = (tech.sigma if tech.sigma.ndim == 1 else tech.sigma[i]) * Y
         for s in Sector:
             K[i, s] = Ks[s] * np.array(getattr(reg.ownership, s.name).vector())
         if reg.foreign_owners is not None:

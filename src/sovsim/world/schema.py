@@ -25,8 +25,18 @@ from sovsim.world.names import (
     SECTORS,
     WAGE_SETTINGS,
 )
+from sovsim.world.pars import PARS
 
 SHARE_TOLERANCE = 1e-6
+
+# Behavioural parameters a region may set for itself in `[regions.X.pars]`, overriding the
+# shared `[pars]`: the growth parameters the economy reads region by region (productivity growth,
+# capital-output ratios, capitalists' reinvestment), so that each bloc can be calibrated against
+# its own history (claims laboratory, item 7). Every other parameter stays world-wide.
+REGIONAL_PARS: tuple[str, ...] = (
+    "sigma_heavy", "sigma_light", "sigma_agri", "g0_heavy", "g0_light", "g0_agri", "eta",
+    "saving_capitalist",
+)
 
 
 class Strict(BaseModel):
@@ -42,6 +52,16 @@ def check_lever(name: str, value: float) -> None:
     low, high = LEVER_DOMAINS[name]
     if not low <= value <= high:
         raise ValueError(f"lever `{name}` = {value} is outside its domain [{low}, {high}]")
+
+
+def check_regional_par(name: str, value: float) -> None:
+    """Refuse a parameter a region cannot set for itself, or a value outside its domain."""
+    if name not in REGIONAL_PARS:
+        raise ValueError(f"`{name}` cannot be set per region; valid: {list(REGIONAL_PARS)}")
+    spec = PARS[name]
+    if not spec.low <= value <= spec.high:
+        raise ValueError(f"`{name}` = {value} is outside its domain [{spec.low}, {spec.high}] "
+                         f"({spec.unit})")
 
 
 def _check_provenance(source: str | None, assumed: bool, reason: str | None) -> None:
@@ -181,11 +201,18 @@ class Region(Strict):
     ownership: Ownership
     foreign_owners: ForeignOwners | None = None
     policy: dict[str, Number] = Field(default_factory=dict)
+    # the region's own values of some shared parameters (names in REGIONAL_PARS)
+    pars: dict[str, Number] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _levers(self) -> Region:
         for name, number in self.policy.items():
             check_lever(name, number.value)
+        for name, number in self.pars.items():
+            try:
+                check_regional_par(name, number.value)
+            except ValueError as exc:
+                raise ValueError(f"pars.{name}: {exc}") from None
         if self.population.value <= 0 or self.output_per_capita.value <= 0:
             raise ValueError("population and output_per_capita must be positive")
         return self

@@ -1,0 +1,176 @@
+"""Calibration per bloc against Maddison (2010): data, loss, per-region parameters, overlay."""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sovsim.claims import calibrate as cal_mod
+from sovsim.world.build import build_world
+from sovsim.world.loading import ScenarioError, builtin_path, load
+from sovsim.world.names import Sector
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "history"
+
+
+# --- data ----------------------------------------------------------------------------------
+
+def test_maddison_loader_reads_the_right_rows() -> None:
+    data = cal_mod.maddison2010()
+    assert data["SUN"][1946] == 1913
+    assert data["USA"][1946] == 9197
+    assert data["DEU"][1946] == 2217
+    assert 1946 not in data["POL"] and data["POL"][1950] == 2447  # missing years stay missing
+    assert {c for b in cal_mod.WORLD1946_BLOCS for c in b.codes} <= set(data)
+
+
+def test_packaged_rows_equal_the_shared_maddison2010_rows() -> None:
+    shared = SHARED / "maddison_gdp_pc.csv"
+    if not shared.exists():
+        pytest.skip("shared data folder not beside the clone")
+    full = cal_mod.maddison2010(shared)  # reads only the Maddison2010 release of the full file
+    packaged = cal_mod.maddison2010()
+    for code, series in packaged.items():
+        for year, value in series.items():
+            assert full[code][year] == value, (code, year)
+    with shared.open(encoding="utf-8") as f:
+        other = {(r["country_code"], int(r["year"])): float(r["gdp_pc"])
+                 for r in csv.DictReader(f) if r["dataset"] == "MPD2013"}
+    assert other[("ITA", 1946)] != packaged["ITA"][1946]  # the releases differ: none mixed in
+
+
+def test_targets_map_both_german_zones_to_germany() -> None:
+    targets = cal_mod.targets_for(cal_mod.WORLD1946_BLOCS, cal_mod.maddison2010())
+    assert targets["Germany_East"] == targets["Germany_West"]
+    assert targets["Indochina"][1950] == 658
+
+
+# --- loss ----------------------------------------------------------------------------------
+
+BLOC = cal_mod.Bloc("all", ("A", "B"), ("XA", "XB"))
+
+
+def test_loss_is_zero_when_the_model_equals_the_data() -> None:
+    data = {"A": {1950: 100.0, 1951: 110.0}, "B": {1950: 50.0, 1952: 60.0}}
+    assert cal_mod.losses(data, data, [BLOC], (1950, 1952))["all"] == 0.0
+    res, owner = cal_mod.residuals(data, data, [BLOC], (1950, 1952))
+    assert not res.any() and len(res) == 4 and (owner == 0).all()
+
+
+def test_loss_is_the_mean_squared_log_error_regions_weighted_equally() -> None:
+    data = {"A": {1950: 100.0, 1951: 100.0}, "B": {1950: 100.0, 1952: 100.0}}
+    sim = {"A": {1950: 100.0 * np.e, 1951: 100.0, 1952: 1.0},
+           "B": {1950: 100.0, 1951: 7.0, 1952: 100.0 / np.e ** 2}}
+    loss = cal_mod.losses(sim, data, [BLOC], (1950, 1952))
+    # A: (1 + 0)/2; B: (0 + 4)/2; missing data years (A 1952, B 1951) skipped
+    assert loss["all"] == pytest.approx((0.5 + 2.0) / 2)
+    res, _ = cal_mod.residuals(sim, data, [BLOC], (1950, 1952))
+    assert res @ res == pytest.approx(loss["all"])
+
+
+# --- per-region parameters ---------------------------------------------------------------
+
+def _with_region_pars(tmp_path: Path, table: str) -> Path:
+    path = tmp_path / "over.toml"
+    path.write_text(f'[scenario]\nname = "over"\ndescription = "test"\nstart = "1946-01"\n'
+                    f'end = "1950-12"\ninherits = "{Path(__file__).parent / "data/tiny.toml"}"\n'
+                    f"{table}\n", encoding="utf-8")
+    return path
+
+
+def test_region_pars_override_the_shared_values(tmp_path: Path) -> None:
+    path = _with_region_pars(tmp_path, '[regions.Power.pars]\n'
+                             'g0_heavy = { value = 0.03, source = "test" }\n'
+                             'sigma_light = { value = 2.0, source = "test" }\n'
+                             'saving_capitalist = { value = 0.5, source = "test" }\n')
+    geo, econ, _, _, pars = build_world(load(path))
+    tech, p = econ.tech, geo.index("Power")
+    assert tech.g0.shape == (3, 3) and tech.sigma.shape == (3, 3)
+    assert tech.g0[p, Sector.HEAVY] == 0.03 and tech.g0[p, Sector.LIGHT] == pars["g0_light"]
+    assert tech.g0[geo.index("Plan"), Sector.HEAVY] == pars["g0_heavy"]
+    assert tech.saving_capitalist is not None and tech.saving_capitalist[p] == 0.5
+    # the initial capital follows the region's own capital-output ratio
+    shared = build_world(load(Path(__file__).parent / "data/tiny.toml"))[1]
+    ratio = econ.K[p, Sector.LIGHT].sum() / shared.K[p, Sector.LIGHT].sum()
+    assert ratio == pytest.approx(2.0 / pars["sigma_light"])
+
+
+def test_scenarios_without_region_pars_keep_shared_arrays() -> None:
+    _, econ, _, _, _ = build_world(load("world1946"))
+    assert econ.tech.sigma.ndim == 1 and econ.tech.saving_capitalist is None
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[regions.Power.pars]\nphillips_rho = { value = 0.6, source = "x" }', "cannot be set per"),
+    ('[regions.Power.pars]\neta = { value = 5.0, source = "x" }', "outside its domain"),
+    ('[regions.Power.pars]\neta = { value = 0.5 }', "source"),
+])
+def test_bad_region_pars_are_refused(tmp_path: Path, table: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
+        load(_with_region_pars(tmp_path, table))
+    assert re.search(r"regions\.Power\b.*pars\.", str(err.value))
+
+
+# --- the calibrated overlay ----------------------------------------------------------------
+
+def test_overlay_loads_and_every_number_carries_its_provenance() -> None:
+    path = builtin_path(cal_mod.OVERLAY_NAME)
+    loaded = load(cal_mod.OVERLAY_NAME)
+    assert loaded.model.scenario.inherits == "world1946"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    numbers = [(region, name, number)
+               for region, tables in raw["regions"].items()
+               for table in tables.values() for name, number in table.items()]
+    assert numbers
+    for region, name, number in numbers:
+        source = number.get("source", "")
+        assert source.startswith("calibrated by sovsim calibrate on"), (region, name)
+        assert "Maddison2010 1946-1970" in source and "loss" in source, (region, name)
+    # every bloc region got its bloc's values, and the blocs differ
+    calibrated = {r for r, _, _ in numbers}
+    assert calibrated == {r for b in cal_mod.WORLD1946_BLOCS for r in b.regions}
+    _, econ, _, _, _ = build_world(loaded)
+    assert econ.tech.g0.ndim == 2 and len({tuple(row) for row in econ.tech.g0}) > 1
+
+
+# --- a tiny calibration --------------------------------------------------------------------
+
+def test_a_tiny_calibration_lowers_the_loss(tiny_path: Path) -> None:
+    tiny = load(tiny_path)
+    bloc = cal_mod.Bloc("all", ("Plan", "Power", "Colony"), ("P", "W", "C"))
+    knobs = {"all": (cal_mod.ACCUMULATION, cal_mod.SAVING)}
+    truth = cal_mod.with_values(tiny, [bloc], knobs, {"all": [0.7, 0.4]})
+    with cal_mod.Runner(400, (0,), workers=1) as run:
+        targets = run(truth, 1950)  # synthetic data: the model itself at other values
+    assert cal_mod.losses(targets, targets, [bloc], (1946, 1950))["all"] == 0.0
+    cal = cal_mod.calibrate(tiny, blocs=[bloc], knobs=knobs, targets=targets, years=(1946, 1950),
+                      agents=400, seeds=(0,), evaluations=6, workers=1)
+    assert cal.evaluations <= 6
+    assert cal.loss["all"] < cal.loss_start["all"]
+    assert cal.loss["all"] == min(cal.history)
+    text = cal_mod.overlay_text(cal, tiny, str(tiny_path), "tiny_calibrated", date="2000-01-01")
+    over = tomllib.loads(text)
+    value = over["regions"]["Power"]["pars"]["saving_capitalist"]
+    assert value["value"] == pytest.approx(cal.values["all"][1], rel=1e-4)
+    assert value["source"].startswith("calibrated by sovsim calibrate on 2000-01-01: loss")
+
+
+# --- the command ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", ["no_such_world",
+                                      str(Path(__file__).parent / "data" / "tiny.toml")])
+def test_calibrate_command_refuses_a_world_without_the_blocs(scenario: str,
+                                                             tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sovsim.cli import app
+
+    out = tmp_path / "over.toml"
+    result = CliRunner().invoke(app, ["calibrate", scenario, "--out", str(out)])
+    assert result.exit_code == 2
+    assert not out.exists()
