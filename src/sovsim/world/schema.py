@@ -248,9 +248,14 @@ class Event(Strict):
     months: int | None = Field(default=None, ge=1, le=600)
     shock: str | None = None
     size: Number | None = None
+    # where the event's date (and months) come from, like any number's provenance
+    source: str | None = None
+    assumed: bool = False
+    reason: str | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Event:
+        _check_provenance(self.source, self.assumed, self.reason)
         need = {"attack": ("attacker", "target"), "withdraw": ("region",),
                 "federate": ("regions",), "mobilise": ("region", "months"),
                 "shock": ("region", "shock", "size")}
