@@ -72,6 +72,16 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     advanced = Ks + pars["wage_advance"] * flows.wages
     machines = np.divide(Ks, advanced, out=np.ones_like(Ks), where=advanced > 0)
     desired_net = s[:, None, :] * net * machines[:, :, None]
+    # Where the market rules, owners add capacity only as far as consumer goods sell: with
+    # LIGHT capacity idle for want of demand they hold back that share of their net
+    # reinvestment (in every sector: machines are wanted to make what consumers buy). The
+    # savings so held back are what a region "cannot invest at home" (seed ¶5).
+    cap = flows.capacity[:, Sector.LIGHT]
+    selling = np.divide(flows.output[:, Sector.LIGHT], cap, out=np.ones(R), where=cap > 0)
+    selling[econ.planned] = 1.0
+    withheld = desired_net * (1.0 - np.clip(selling, 0.0, 1.0))[:, None, None]
+    withheld[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
+    desired_net = desired_net - withheld
     export_share = _export_share(econ, flows, lever, pars)
     exportable = export_share[:, None, None] * desired_net
     exportable[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
@@ -91,8 +101,9 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 
     # export of capital to the regions a region governs: the exportable share of savings
     # plus what could not be invested at home
-    to_export = exportable.sum(axis=(1, 2)) + np.where(export_share > 0, unfilled, 0.0)
-    flows.idle_savings[:] = np.where(export_share > 0, 0.0, unfilled)
+    held = unfilled + withheld.sum(axis=(1, 2))
+    to_export = exportable.sum(axis=(1, 2)) + np.where(export_share > 0, held, 0.0)
+    flows.idle_savings[:] = np.where(export_share > 0, 0.0, held)
     placed = _place_exports(econ, flows, to_export, pars)
     if pars.get("effective_demand", 0.0) > 0:
         econ.demand = _next_demand(econ, flows, investment_demand, pars)
@@ -216,15 +227,27 @@ def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
     econ.a *= np.exp(g * dt)
 
 
+def phillips(v: np.ndarray, pars: dict[str, float]) -> np.ndarray:
+    """Growth rate of the wage (1/year) at employment rate v: Goodwin's linear Phillips curve
+    -gamma + rho v, or, with `phillips_nonlinear` = 1, the curve of Grasselli and Costa Lima
+    (2012), phi1 / (1 - v)^2 - phi0, under which wages never fall faster than phi0 a year
+    however large the reserve army, and rise steeply as employment nears 1. Without the
+    parameter the classic linear curve is used (the docking cases)."""
+    if pars.get("phillips_nonlinear", 0.0) > 0:
+        gap = np.maximum(1.0 - np.minimum(v, 0.999), 1e-3)
+        return pars["phillips_phi1"] / gap**2 - pars["phillips_phi0"]
+    return -pars["phillips_gamma"] + pars["phillips_rho"] * v
+
+
 def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
                  pars: dict[str, float], dt: float) -> None:
-    """Wages: Goodwin's Phillips curve w'/w = -gamma + rho v where the market sets them; the
-    planned wage share where a plan does. Called after production, on this step's employment,
+    """Wages: a Phillips curve (`phillips`) where the market sets them; the planned wage share
+    where a plan does. Called after production, on this step's employment,
     and before distribution: wages then move on this step's v and capital on this step's new
     wage share, which makes the pair a symplectic Euler step of Goodwin's system (its first
     integral oscillates by O(dt) and does not drift; explicit Euler spirals outward)."""
     market = ~econ.planned
-    growth = -pars["phillips_gamma"] + pars["phillips_rho"] * econ.employment
+    growth = phillips(econ.employment, pars)
     econ.wage[market] *= np.exp(growth[market] * dt)
     # The value of labour power: a wage cannot stay below what keeps a worker's household
     # alive, however large the reserve army (without it, Goodwin's curve drives wages to 0).

@@ -50,6 +50,11 @@ PARS: dict[str, ParSpec] = {
     "saving_landlord": ParSpec(0.0, 1.0, "1", "share of rent landlords reinvest"),
     "phillips_gamma": ParSpec(0.0, 5.0, "1/year", "Goodwin's gamma: wage fall at zero employment"),
     "phillips_rho": ParSpec(0.0, 10.0, "1/year", "Goodwin's rho: wage response to employment"),
+    "phillips_nonlinear": ParSpec(0.0, 1.0, "1",
+                                  "1: the Phillips curve of Grasselli and Costa Lima (2012); "
+                                  "0: Goodwin's linear curve"),
+    "phillips_phi0": ParSpec(0.0, 0.5, "1/year", "fastest fall of wages (nonlinear curve)"),
+    "phillips_phi1": ParSpec(0.0, 0.01, "1/year", "steepness near full employment (nonlinear)"),
     "planned_agri_share": ParSpec(0.0, 1.0, "1",
                                   "share of non-HEAVY planned investment going to AGRI"),
     "plan_share": ParSpec(0.0, 1.01, "1",
