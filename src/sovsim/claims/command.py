@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,7 +46,7 @@ from sovsim.claims.verdicts import (
     sensitivity,
     verdict,
 )
-from sovsim.io.outputs import META_FILE
+from sovsim.io.outputs import META_FILE, atomic_folder, write_meta
 
 KIND = "claims"
 DEFAULT_RUNS = 40  # a unanimous share decides (Wilson bound past 0.9) only from 35 runs
@@ -259,9 +257,7 @@ def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
 
 def write(result: ClaimsRun, target: Path, meta: dict[str, Any]) -> Path:
     """Write the claims folder atomically: all of it, or nothing."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_folder(target) as tmp:
         pq.write_table(table("verdicts", [v.row() for v in result.verdicts]),
                        tmp / "verdicts.parquet")
         pq.write_table(runs_table(result), tmp / "runs.parquet")
@@ -269,13 +265,7 @@ def write(result: ClaimsRun, target: Path, meta: dict[str, Any]) -> Path:
         pq.write_table(table("sensitivity", result.sensitivity), tmp / "sensitivity.parquet")
         pq.write_table(table("c4", result.c4), tmp / "c4.parquet")
         pq.write_table(table("labels", result.labels), tmp / "labels.parquet")
-        (tmp / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        write_meta(tmp, meta)
     return target
 
 

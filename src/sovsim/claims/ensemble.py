@@ -32,8 +32,6 @@ import functools
 import json
 import multiprocessing
 import pickle
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -53,7 +51,13 @@ from rich.table import Table
 from sovsim import __version__
 from sovsim.claims.priors import priors_of, sample_lhs
 from sovsim.engine.sim import Sim
-from sovsim.io.outputs import META_FILE, check_target, default_run_dir
+from sovsim.io.outputs import (
+    META_FILE,
+    atomic_folder,
+    check_target,
+    default_run_dir,
+    write_meta,
+)
 from sovsim.io.run_folder import save
 from sovsim.politics.state import THEORY_DEFAULT
 from sovsim.world.loading import LoadedScenario, load, validate
@@ -346,9 +350,7 @@ def ensemble_command(scenario: str, runs: int, *, workers: int = 1,
     priors = priors_of(loaded)
     plan = draws(scenario, runs, seed)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_folder(target) as tmp:
         t0 = time.perf_counter()
         records = run_variants([Variant(loaded.name, scenario, theory)], plan, agents=agents,
                                workers=workers, measure=end_state,
@@ -378,13 +380,7 @@ def ensemble_command(scenario: str, runs: int, *, workers: int = 1,
             "join": "runs.parquet's `folder` names each run's subfolder: read a table from "
                     "each, add the folder name as a column and join on it",
         }
-        (tmp / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        write_meta(tmp, meta)
     print_summary(console, summary, loaded, theory, runs)
     for rec in failed[:5]:
         console.print(f"[red]run {rec['run_id']} failed:[/] {rec['status']}", highlight=False)
