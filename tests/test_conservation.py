@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sovsim.economy import population
 from sovsim.engine.sim import DT, Sim
 from sovsim.world.names import Owner, Status
 
@@ -26,6 +27,10 @@ def test_people_change_only_by_births_deaths_and_emigration(sim):
         d = sim.demography
         expected = before + d["births"] - d["deaths_natural"] - d["deaths_famine"] - d["emigrants"]
         np.testing.assert_array_equal(living(sim), expected)
+        # the census the population step keeps is the agents' own
+        owners, dispossessed = population.census(sim.people, sim.n_regions)
+        np.testing.assert_array_equal(sim.owners, owners)
+        np.testing.assert_array_equal(sim.dispossessed, dispossessed)
 
 
 def test_forced_collectivisation_kills_and_is_counted(tiny_path):

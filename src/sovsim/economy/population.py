@@ -75,8 +75,9 @@ def step(people, rng: np.random.Generator, death_p: np.ndarray, extra_death_p: n
          birth_p: np.ndarray, newborn_fields, war_p: np.ndarray | None = None,
          ) -> dict[str, np.ndarray]:
     """Deaths, emigration, class moves and dispossession, then births. Returns counts of agents
-    by region: `deaths_natural`, `deaths_famine`, `deaths_war`, `emigrants`, `births`, and
-    `moves` (R, K, K). `extra_death_p` (R, K) is famine mortality, `war_p` (R,) war mortality.
+    by region: `deaths_natural`, `deaths_famine`, `deaths_war`, `emigrants`, `births`,
+    `moves` (R, K, K), and the census after the month (`owners`, `dispossessed`: living agents
+    by region and class). `extra_death_p` (R, K) is famine mortality, `war_p` (R,) war mortality.
 
     `newborn_fields(region, klass, rng)` gives the other fields of the newborn agents.
     """
@@ -102,9 +103,12 @@ def step(people, rng: np.random.Generator, death_p: np.ndarray, extra_death_p: n
         reg = np.concatenate(regions)
         kls = np.concatenate(classes)
         people.append(region=reg, klass=kls, **newborn_fields(reg, kls, rng))
+        # newborns are owners of nothing yet and never dispossessed: count them in
+        np.add.at(owners, (reg.astype(np.int64), kls.astype(np.int64)), 1.0)
     return {"deaths_natural": deaths[:, 0], "deaths_famine": deaths[:, 1],
             "emigrants": deaths[:, 2], "deaths_war": deaths[:, 3],
-            "births": births.astype(np.int64), "moves": moves}
+            "births": births.astype(np.int64), "moves": moves,
+            "owners": owners, "dispossessed": dispossessed}
 
 
 @nb.njit(cache=True)

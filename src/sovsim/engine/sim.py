@@ -295,7 +295,7 @@ class Sim:
             dead = int((self.people.status[: self.people.n] == Status.DEAD).sum())
             if dead > COMPACT_DEAD_SHARE * self.people.n:
                 self.people.compact(Status.DEAD)
-        self.owners, self.dispossessed = population.census(self.people, R)
+        self.owners, self.dispossessed = self.demography["owners"], self.demography["dispossessed"]
 
     def record(self) -> None:
         """Observables of the step into the results."""

@@ -391,7 +391,7 @@ def _cell_at(o, x, y, dx, dy, width, height):
     return cy * width + cx
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _spatial_kernel(status, hardship, legitimacy, risk, tendency, jail, position,
                     cop_position, width, height, dx, dy, flat, run_start, run_len, pad_x,
                     pad_y, grid, codes, k, threshold, rounding, max_jail, psi_left, psi_right,

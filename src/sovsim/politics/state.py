@@ -9,6 +9,8 @@ docstring names. Economy modules never import this one.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from sovsim.engine.sim import Sim
 
 MODES = ("well-mixed", "spatial")
+SPATIAL_THREADS = max(1, min(4, os.cpu_count() or 1))
 RIGHT_LOSS_CAP = 0.5  # sabotage and revolt never stop more than half of production
 THEORY_DEFAULT = "dws"
 OCCUPATION = AUTHORITIES.index("occupation")
@@ -362,6 +365,10 @@ class Politics:
         by_region = living[np.argsort(people.region[living], kind="stable")]
         ends = np.cumsum(np.bincount(people.region[living], minlength=R))
         density = sim.pars["citizen_density"]
+        # one generator per region, spawned in region order: the result does not depend on
+        # which thread runs which region, or on how many threads there are
+        gens = rng.spawn(R)
+        jobs = []
         for r in range(R):
             idx = by_region[(ends[r - 1] if r else 0):ends[r]]
             if idx.size == 0:
@@ -369,7 +376,6 @@ class Politics:
             width, height, cop_pos = self._grid(r, idx.size + int(cops[r]), density)
             if cop_pos.size != cops[r]:
                 cop_pos = np.full(int(cops[r]), -1, dtype=np.int32)
-            pos = people.position[idx]
             params = mobilisation.MobilisationParams(
                 k=self.params.k, threshold=self.params.threshold, vision=self.params.vision,
                 rounding=self.params.rounding,
@@ -378,10 +384,23 @@ class Politics:
                 psi_right=float(sim.lever["psi_right"][r]),
                 terror_rate=float(np.clip(sim.lever["terror_rate"][r], 0.0, 1.0)),
                 arrest_share=1.0 / sim.pars["enforcer_weight"])
-            status, jail = people.status[idx], people.jail[idx]
+            jobs.append((r, idx, width, height, cop_pos, params, gens[r]))
+
+        def work(job):
+            # regions do not interact in mobilisation, and the kernel releases the GIL, so
+            # regions run side by side on the machine's cores
+            r, idx, width, height, cop_pos, params, gen = job
+            status, jail, pos = people.status[idx], people.jail[idx], people.position[idx]
             counts = mobilisation.mobilise_spatial(
                 status, people.hardship[idx], legit[idx], people.risk_aversion[idx],
-                people.tendency[idx], jail, pos, cop_pos, width, height, rng, params)
+                people.tendency[idx], jail, pos, cop_pos, width, height, gen, params)
+            return r, idx, width, height, cop_pos, status, jail, pos, counts
+
+        largest_first = sorted(jobs, key=lambda job: -job[1].size)
+        with ThreadPoolExecutor(max_workers=SPATIAL_THREADS) as pool:
+            done = list(pool.map(work, largest_first))
+        for r, idx, width, height, cop_pos, status, jail, pos, counts in sorted(
+                done, key=lambda d: d[0]):
             people.status[idx], people.jail[idx], people.position[idx] = status, jail, pos
             self.grids[r] = (width, height, cop_pos)
             for k in mobilisation.COUNTS:
