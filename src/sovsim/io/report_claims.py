@@ -117,10 +117,11 @@ def claims_sections(page: Page, claims: ClaimsData) -> None:
     page.add(_board(verdicts))
     meta = {k: v for k, v in claims.meta.items() if k != "claims"}
     page.add(kv_table(meta.items()))
-    page.add('<p class="note">A claim is supported when the share of runs supporting it is '
-             "clearly above one half (its Wilson interval lies above the dashed mark), refuted "
-             "when clearly below, and undecided when the interval straddles it. The model "
-             "reports; it does not advocate.</p>")
+    page.add('<p class="note">A claim is supported when nearly every run supports it (the '
+             "lower bound of the 95% Wilson interval of its share is at least 0.9), refuted when "
+             "nearly none does (the upper bound is at most 0.1), and undecided otherwise; with "
+             "fewer than 35 runs even a unanimous share stays undecided. The model reports; it "
+             "does not advocate.</p>")
     ids = [str(v["claim"]) for v in verdicts]
     labels = claims.labels if claims.labels is not None and claims.labels.num_rows else None
     by_claim = labels is not None and "claim" in labels.column_names
