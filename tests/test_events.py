@@ -78,6 +78,10 @@ def test_a_harvest_shock_cuts_agricultural_output_for_a_year(tiny_path):
     ratio = (hit.results.regions["output_agri"][jan47, plan]
              / base.results.regions["output_agri"][jan47, plan])
     assert ratio == pytest.approx(0.6, abs=0.05)
+    # and it weighs on those who live off the land beyond their lost income
+    peasant = 1
+    assert (hit.results.classes["hardship"][jan47, plan, peasant]
+            > base.results.classes["hardship"][jan47, plan, peasant] + 0.2)
     assert np.isclose(hit.politics.harvest[plan], 1.0)  # over by the end
 
 

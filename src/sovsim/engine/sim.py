@@ -96,7 +96,6 @@ class Sim:
         self.people = self._populate(agents, class_shares)
         self.flows = Flows(R)
         self.results = Results.allocate(self.n_steps, R, N_CLASSES)
-        self.shock = np.zeros((R, N_CLASSES))
         self.t = 0
         self.owners, self.dispossessed = population.census(self.people, R)
         self.demography: dict[str, np.ndarray] = {}
@@ -237,13 +236,13 @@ class Sim:
         self.moves = property_forms.transform(self.econ, self.flows, lever, self.pars, DT)
 
     def pay(self) -> None:
-        """Incomes reach the agents by class; hardship from deprivation."""
+        """Incomes reach the agents by class; hardship from deprivation and shocks."""
         persons = self.owners * self.people_per_agent
         dispossessed = self.dispossessed.sum(axis=1) * self.people_per_agent
         table = incomes.per_person_income(self.flows.class_income, persons, dispossessed,
                                           self.econ.employment, self.pars["relief_ratio"])
         self.sum_income, self.sum_hardship, self.count = incomes.pay(
-            self.people, table, self.econ.employment, self.shock, self.pars)
+            self.people, table, self.econ.employment, self.politics.hardship_shock(), self.pars)
 
     def renew(self) -> None:
         """Births, deaths, emigration; proletarianisation, collectivisation, dispossession."""

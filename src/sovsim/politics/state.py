@@ -19,7 +19,15 @@ from sovsim.authorities.base import Authority
 from sovsim.authorities.registry import make_authority
 from sovsim.politics import legitimacy, mobilisation, prestige, tendency, war
 from sovsim.politics.observe import Observables
-from sovsim.world.names import AUTHORITIES, LEVER_DOMAINS, N_CLASSES, Owner, Sector, Status
+from sovsim.world.names import (
+    AUTHORITIES,
+    LEVER_DOMAINS,
+    N_CLASSES,
+    Klass,
+    Owner,
+    Sector,
+    Status,
+)
 
 if TYPE_CHECKING:
     from sovsim.engine.sim import Sim
@@ -225,6 +233,18 @@ class Politics:
         else:
             sim.plan_imposed[r] = False
         self.switch(r, kind, "decided by the balance of mobilised forces")
+
+    def hardship_shock(self) -> np.ndarray:
+        """Hardship added to each region and class beyond lost income (MODEL.md §4.4): war
+        ([war_hardship] for everyone), a famine (its size), a failed harvest (the share lost,
+        for those who live off the land)."""
+        sim = self.sim
+        shock = np.zeros((sim.n_regions, N_CLASSES))
+        shock += (sim.pars["war_hardship"] * self.at_war())[:, None]
+        shock += self.famine[:, None]
+        rural = [Klass.PEASANT, Klass.COLLECTIVE_FARMER]
+        shock[:, rural] += (1.0 - self.harvest)[:, None]
+        return np.clip(shock, 0.0, 1.0)
 
     def output_factor(self) -> np.ndarray:
         """Share of capacity each sector can use: harvests and right action's sabotage."""

@@ -232,6 +232,7 @@ PARS.update({
     "prestige_withdrawal": ParSpec(0.0, 1.0, "1", "prestige gained at each withdrawal"),
     "war_destruction": ParSpec(0.0, 2.0, "1/year", "share of capital destroyed a year of war"),
     "war_deaths": ParSpec(0.0, 0.2, "1/year", "share of the people killed a year of war"),
+    "war_hardship": ParSpec(0.0, 1.0, "1", "hardship added to everyone in a region at war"),
     "war_months": ParSpec(1.0, 240.0, "months", "months until a war is decided"),
     "war_noise": ParSpec(0.01, 5.0, "1", "noise of a war's outcome around capacity"),
     "provisional_enforcers": ParSpec(0.0, 0.05, "1",
