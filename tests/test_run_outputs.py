@@ -144,3 +144,18 @@ def test_plan_lists_the_step_plan_in_order():
     text = "\n".join(order)
     assert text.index("apply_schedule") < text.index("decide") < text.index("produce") \
         < text.index("mobilise") < text.index("renew") < text.index("record")
+
+
+def test_thread_count_does_not_change_the_output(two_runs, tiny_path, tmp_path):
+    # the agent kernels run in parallel over fixed chunks: one thread must give the same bytes
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "one_thread"
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, "-m", "sovsim.cli", "run", str(tiny_path), "--agents",
+                    "3000", "--seed", "7", "--out", str(out)], env=env, check=True,
+                   capture_output=True)
+    for name in ("regions.parquet", "classes.parquet"):
+        assert digest(out / name) == digest(two_runs[0] / name), name

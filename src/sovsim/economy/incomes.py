@@ -16,6 +16,7 @@ from sovsim.world.names import N_CLASSES, Klass, Status
 
 DEAD = int(Status.DEAD)
 WORKER = int(Klass.WORKER)
+CHUNKS = 16  # agent kernels split the agents into this many chunks, run in parallel
 
 
 def per_person_income(class_income: np.ndarray, persons: np.ndarray, dispossessed: np.ndarray,
@@ -35,12 +36,12 @@ def per_person_income(class_income: np.ndarray, persons: np.ndarray, dispossesse
 
 
 @nb.njit(cache=True)
-def _incomes_kernel(n, region, klass, status, dispossessed, rank, income, income_avg, hardship,
-                    table, employment, shock, subsistence, w_abs, w_rel, memory,
-                    sum_income, sum_hardship, count):
+def _incomes_range(lo, hi, region, klass, status, dispossessed, rank, income, income_avg,
+                   hardship, table, employment, shock, subsistence, w_abs, w_rel, memory,
+                   sum_income, sum_hardship, count):
     relief_col = table.shape[1] - 1
     keep = 1.0 - 1.0 / memory
-    for i in range(n):
+    for i in range(lo, hi):
         if status[i] == DEAD:
             continue
         r = region[i]
@@ -70,18 +71,33 @@ def _incomes_kernel(n, region, klass, status, dispossessed, rank, income, income
         count[r, k] += 1.0
 
 
+@nb.njit(cache=True, parallel=True)
+def _incomes_kernel(n, region, klass, status, dispossessed, rank, income, income_avg, hardship,
+                    table, employment, shock, subsistence, w_abs, w_rel, memory,
+                    sum_income, sum_hardship, count):
+    # fixed chunks, each with its own sums, added in chunk order afterwards: the result does
+    # not depend on how many threads ran the chunks
+    chunks = sum_income.shape[0]
+    size = (n + chunks - 1) // chunks
+    for c in nb.prange(chunks):
+        _incomes_range(c * size, min(n, (c + 1) * size), region, klass, status, dispossessed,
+                       rank, income, income_avg, hardship, table, employment, shock,
+                       subsistence, w_abs, w_rel, memory, sum_income[c], sum_hardship[c],
+                       count[c])
+
+
 def pay(people, table: np.ndarray, employment: np.ndarray, shock: np.ndarray,
         pars: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Set each living agent's income, hardship and income average. Returns the sums of income
     and hardship and the agent counts by region and class, for the observables."""
     R = table.shape[0]
-    sum_income = np.zeros((R, N_CLASSES))
-    sum_hardship = np.zeros((R, N_CLASSES))
-    count = np.zeros((R, N_CLASSES))
+    sum_income = np.zeros((CHUNKS, R, N_CLASSES))
+    sum_hardship = np.zeros((CHUNKS, R, N_CLASSES))
+    count = np.zeros((CHUNKS, R, N_CLASSES))
     _incomes_kernel(people.n, people.region, people.klass, people.status, people.dispossessed,
                     people.rank, people.income, people.income_avg, people.hardship,
                     table.astype(np.float64), employment.astype(np.float64),
                     shock.astype(np.float64), float(pars["subsistence"]),
                     float(pars["hardship_absolute"]), float(pars["hardship_relative"]),
                     float(pars["income_memory"]), sum_income, sum_hardship, count)
-    return sum_income, sum_hardship, count
+    return sum_income.sum(axis=0), sum_hardship.sum(axis=0), count.sum(axis=0)

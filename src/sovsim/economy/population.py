@@ -14,6 +14,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sovsim.economy.incomes import CHUNKS
 from sovsim.world.names import N_CLASSES, Status
 
 DEAD = int(Status.DEAD)
@@ -21,14 +22,14 @@ N_CAUSES = 4  # natural, famine (forced collectivisation, famine shocks), emigra
 
 
 @nb.njit(cache=True)
-def _population_kernel(uniform, n, region, klass, status, dispossessed, death_p, extra_death_p,
-                       war_p, move_p, dispossess_p, emigrate_p, deaths, moves):
+def _population_range(lo, hi, uniform, region, klass, status, dispossessed, death_p,
+                      extra_death_p, war_p, move_p, dispossess_p, emigrate_p, deaths, moves):
     # One uniform per agent decides among mutually exclusive outcomes of the month, in this
     # order of the unit interval: natural death, war death, famine death, then (for the
     # dispossessed) emigration, or (for owners) dispossession, then a change of class. With
     # monthly probabilities of a few percent at most, this differs from independent draws only
     # at second order, and it costs one draw instead of five.
-    for i in range(n):
+    for i in range(lo, hi):
         if status[i] == DEAD:
             continue
         r = region[i]
@@ -70,6 +71,18 @@ def _population_kernel(uniform, n, region, klass, status, dispossessed, death_p,
                 break
 
 
+@nb.njit(cache=True, parallel=True)
+def _population_kernel(uniform, n, region, klass, status, dispossessed, death_p, extra_death_p,
+                       war_p, move_p, dispossess_p, emigrate_p, deaths, moves):
+    # fixed chunks with their own counts (see incomes.CHUNKS): thread-count independent
+    chunks = deaths.shape[0]
+    size = (n + chunks - 1) // chunks
+    for c in nb.prange(chunks):
+        _population_range(c * size, min(n, (c + 1) * size), uniform, region, klass, status,
+                          dispossessed, death_p, extra_death_p, war_p, move_p, dispossess_p,
+                          emigrate_p, deaths[c], moves[c])
+
+
 def step(people, rng: np.random.Generator, death_p: np.ndarray, extra_death_p: np.ndarray,
          move_p: np.ndarray, dispossess_p: np.ndarray, emigrate_p: np.ndarray,
          birth_p: np.ndarray, newborn_fields, war_p: np.ndarray | None = None,
@@ -82,14 +95,15 @@ def step(people, rng: np.random.Generator, death_p: np.ndarray, extra_death_p: n
     `newborn_fields(region, klass, rng)` gives the other fields of the newborn agents.
     """
     R = death_p.shape[0]
-    deaths = np.zeros((R, N_CAUSES), dtype=np.int64)
-    moves = np.zeros((R, N_CLASSES, N_CLASSES), dtype=np.int64)
+    deaths = np.zeros((CHUNKS, R, N_CAUSES), dtype=np.int64)
+    moves = np.zeros((CHUNKS, R, N_CLASSES, N_CLASSES), dtype=np.int64)
     war = np.zeros(R) if war_p is None else np.asarray(war_p, dtype=np.float64)
     # NumPy's PCG64 fills uniforms several times faster than Numba's own generator
     uniform = rng.random(people.n, dtype=np.float32)
     _population_kernel(uniform, people.n, people.region, people.klass, people.status,
                        people.dispossessed, death_p, extra_death_p, war, move_p, dispossess_p,
                        emigrate_p, deaths, moves)
+    deaths, moves = deaths.sum(axis=0), moves.sum(axis=0)
     owners, dispossessed = census(people, R)
     comp = owners + dispossessed
     living = comp.sum(axis=1)

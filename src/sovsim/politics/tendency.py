@@ -15,6 +15,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sovsim.economy.incomes import CHUNKS
 from sovsim.world.names import N_CLASSES, Klass, Status
 
 DEAD = int(Status.DEAD)
@@ -49,9 +50,9 @@ def targets(pars: dict[str, float], interest: np.ndarray, region_mean: np.ndarra
 
 
 @nb.njit(cache=True)
-def _tendency_kernel(uniform, n, region, klass, status, tendency, target, rate, noise,
-                     sum_tau, sum_neg, sum_pos, count):
-    for i in range(n):
+def _tendency_range(lo, hi, uniform, region, klass, status, tendency, target, rate, noise,
+                    sum_tau, sum_neg, sum_pos, count):
+    for i in range(lo, hi):
         if status[i] == DEAD:
             continue
         r = region[i]
@@ -72,21 +73,33 @@ def _tendency_kernel(uniform, n, region, klass, status, tendency, target, rate, 
             sum_pos[r, k] += tau
 
 
+@nb.njit(cache=True, parallel=True)
+def _tendency_kernel(uniform, n, region, klass, status, tendency, target, rate, noise,
+                     sum_tau, sum_neg, sum_pos, count):
+    # fixed chunks with their own sums (see incomes.CHUNKS): thread-count independent
+    chunks = sum_tau.shape[0]
+    size = (n + chunks - 1) // chunks
+    for c in nb.prange(chunks):
+        _tendency_range(c * size, min(n, (c + 1) * size), uniform, region, klass, status,
+                        tendency, target, rate, noise, sum_tau[c], sum_neg[c], sum_pos[c],
+                        count[c])
+
+
 def update(people, target: np.ndarray, pars: dict[str, float], dt: float,
            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Move every living agent's tendency toward its group's target, with a little noise.
     Returns the mean tendency and the mean leanings to the right and to the left, each (R, K)."""
     R = target.shape[0]
-    sum_tau = np.zeros((R, N_CLASSES))
-    count = np.zeros((R, N_CLASSES))
-    sum_neg = np.zeros((R, N_CLASSES))
-    sum_pos = np.zeros((R, N_CLASSES))
+    shape = (CHUNKS, R, N_CLASSES)
+    sum_tau, count, sum_neg, sum_pos = (np.zeros(shape) for _ in range(4))
     rate = min(1.0, dt * 12.0 / pars["tendency_time"])
     noise = pars["tendency_noise"] * np.sqrt(dt)
     uniform = rng.random(people.n, dtype=np.float32)
     _tendency_kernel(uniform, people.n, people.region, people.klass,
                      people.status, people.tendency, target.astype(np.float64), rate, noise,
                      sum_tau, sum_neg, sum_pos, count)
+    sum_tau, count, sum_neg, sum_pos = (a.sum(axis=0) for a in (sum_tau, count, sum_neg,
+                                                                   sum_pos))
     mean = np.divide(sum_tau, count, out=np.zeros_like(sum_tau), where=count > 0)
     right = np.divide(sum_neg, count, out=np.zeros_like(sum_neg), where=count > 0)
     left = np.divide(sum_pos, count, out=np.zeros_like(sum_pos), where=count > 0)
