@@ -106,7 +106,15 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     flows.idle_savings[:] = np.where(export_share > 0, 0.0, held)
     placed = _place_exports(econ, flows, to_export, pars)
     if pars.get("effective_demand", 0.0) > 0:
-        econ.demand = _next_demand(econ, flows, investment_demand, pars)
+        new = _next_demand(econ, flows, investment_demand, pars)
+        if econ.demand is None:
+            econ.demand = new
+        else:
+            # orders and production plans follow demand over `demand_adjustment` months: with
+            # production answering last month's demand at once, the lag alone makes market
+            # output swing month by month
+            step = min(1.0, 1.0 / pars["demand_adjustment"])
+            econ.demand = econ.demand + step * (new - econ.demand)
     return placed
 
 

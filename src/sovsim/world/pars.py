@@ -62,6 +62,8 @@ PARS: dict[str, ParSpec] = {
                           "output (above 1: never)"),
     "effective_demand": ParSpec(0.0, 1.0, "1",
                                 "1: market regions produce only what is demanded (0: Say's law)"),
+    "demand_adjustment": ParSpec(1.0, 60.0, "months",
+                                 "months over which market production follows demand"),
     "export_gap_response": ParSpec(0.0, 20.0, "1",
                                    "extra export share per unit of profit-rate gap"),
     "export_to_agri": ParSpec(0.0, 1.0, "1", "share of exported capital put into AGRI"),
