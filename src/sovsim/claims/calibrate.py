@@ -63,6 +63,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from sovsim.engine.streams import one_thread_per_process
 from sovsim.world.loading import LoadedScenario, load, validate
 from sovsim.world.names import LEVER_DOMAINS
 from sovsim.world.pars import PARS
@@ -263,7 +264,8 @@ class Runner:
         self.seeds = tuple(int(s) for s in seeds)
         if workers is None:
             workers = min(len(self.seeds), os.cpu_count() or 1)
-        self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.pool = (ProcessPoolExecutor(workers, initializer=one_thread_per_process)
+                     if workers > 1 else None)
         self.runs = 0
 
     def __call__(self, loaded: LoadedScenario, end: int) -> dict[str, dict[int, float]]:

@@ -51,6 +51,7 @@ from rich.table import Table
 from sovsim import __version__
 from sovsim.claims.priors import priors_of, sample_lhs
 from sovsim.engine.sim import Sim
+from sovsim.engine.streams import one_thread_per_process
 from sovsim.io.outputs import (
     META_FILE,
     atomic_folder,
@@ -229,7 +230,8 @@ def run_variants(variants: list[Variant], draws: list[Draw], *, agents: int, wor
             # spawn, not fork: a fresh interpreter per worker is safe whatever threads the
             # parent runs (the progress bar's, Numba's) and behaves the same on every platform
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=one_thread_per_process)
             try:
                 futures: dict[Future, tuple[int, int]] = {
                     pool.submit(run_one, variants[j], draws[i], agents, measure, keep): (i, j)

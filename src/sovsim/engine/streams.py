@@ -35,3 +35,12 @@ class Streams:
     def kernel_seed(self, name: str) -> int:
         """A 63-bit seed for a Numba kernel's own generator, drawn from stream `name`."""
         return int(self[name].integers(0, 2**63 - 1))
+
+
+def one_thread_per_process() -> None:
+    """Initializer of worker processes: when runs go side by side in processes, each runs its
+    agent kernels on one thread (several threads per process would only oversubscribe the
+    cores). Results do not depend on the thread count."""
+    import numba
+
+    numba.set_num_threads(1)
