@@ -55,11 +55,6 @@ class Economy:
     def n_regions(self) -> int:
         return int(self.K.shape[0])
 
-    def copy(self) -> Economy:
-        """An independent copy (for docking cases and counterfactuals)."""
-        return Economy(self.K.copy(), self.F.copy(), self.a.copy(), self.wage.copy(),
-                       self.employment.copy(), self.planned.copy(), self.controller.copy(),
-                       self.tech, None if self.demand is None else self.demand.copy())
 
 
 @dataclass

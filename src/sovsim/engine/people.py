@@ -101,6 +101,3 @@ class People:
             arr[:m] = arr[: self.n][alive]
         self.n = m
 
-    def nbytes_per_agent(self) -> int:
-        """Bytes of agent state per agent slot."""
-        return BYTES_PER_AGENT

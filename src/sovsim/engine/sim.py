@@ -392,11 +392,3 @@ class Sim:
         """The date of each step."""
         return [date_of(self.first_month + t) for t in range(self.n_steps)]
 
-    def capital_total(self) -> float:
-        """All capital in the world (GK$), for conservation checks."""
-        return float(self.econ.K.sum())
-
-    def owner_check(self) -> float:
-        """Largest gap between FOREIGN capital in K and the owner-resolved array F."""
-        return float(np.abs(self.econ.K[:, :, Owner.FOREIGN] - self.econ.F.sum(axis=1)).max())
-

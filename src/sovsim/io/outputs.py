@@ -183,9 +183,3 @@ def write_meta(folder: Path, meta: dict[str, Any]) -> None:
     """meta.json of a sovsim folder, sorted and indented."""
     (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
-
-def read_long(path: Path) -> pa.Table:
-    """Read a long table written by `write_table` (Parquet or CSV by suffix)."""
-    if path.suffix == ".parquet":
-        return pq.read_table(path)
-    return pacsv.read_csv(path)

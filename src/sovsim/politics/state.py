@@ -223,7 +223,7 @@ class Politics:
         self.reform_boost = sim.pars["left_reform_boost"] * obs.active_left * occupied
         mobilised = self.mobilised_until > sim.month
         sim.lever["psi_left"][mobilised] = 0.0
-        for name, (low, high) in _DOMAINS.items():
+        for name, (low, high) in LEVER_DOMAINS.items():
             np.clip(sim.lever[name], low, high, out=sim.lever[name])
 
     def _succeed(self, r: int, kind: str) -> None:
@@ -457,8 +457,6 @@ class Politics:
                                occupied_share=persons[occ].sum() / max(persons.sum(), 1.0),
                                reform_intensity=reform, withdrawals=self.withdrawals)
 
-
-_DOMAINS = LEVER_DOMAINS
 
 
 def _agitation_by_region(sim: Sim, authority: np.ndarray) -> np.ndarray:

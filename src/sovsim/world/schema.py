@@ -10,7 +10,7 @@ A behavioural parameter in `[pars]` may add `prior = { dist = "uniform", low = 0
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -359,7 +359,3 @@ def number_values(table: dict[str, Number]) -> dict[str, float]:
     """Strip provenance from a table of numbers."""
     return {k: v.value for k, v in table.items()}
 
-
-def raw_value(x: Any) -> Any:
-    """The bare value of a Number, or the thing itself."""
-    return x.value if isinstance(x, Number) else x
