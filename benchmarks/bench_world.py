@@ -28,7 +28,7 @@ ECONOMY = ("economy", "incomes", "population", "policy", "observe")
 
 
 def measure(agents: int, steps: int, mode: str) -> dict:
-    from sovsim.engine.people import BYTES_PER_AGENT
+    from sovsim.world.people import BYTES_PER_AGENT
     from sovsim.engine.sim import Sim
 
     sim = Sim("world1946", agents=agents, seed=0, mode=mode)

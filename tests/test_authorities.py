@@ -24,7 +24,7 @@ from sovsim.authorities.course import (
     timing_score,
 )
 from sovsim.authorities.registry import KINDS, make_authority
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 from sovsim.world.names import AUTHORITIES, LEVERS, N_CLASSES, Klass
 
 BASE = tomllib.loads(

@@ -1,6 +1,6 @@
 """Common random numbers: a policy's effect measured in pairs sharing a seed is far less noisy.
 
-Random streams are keyed by name (sovsim.engine.streams), so two variants run with the same seed
+Random streams are keyed by name (sovsim.world.streams), so two variants run with the same seed
 draw the same numbers for every decision they share. The paired difference B(seed_i) - A(seed_i)
 then carries the policy's effect with little noise, while an unpaired one B(seed_i) - A(seed_j)
 carries the noise of both runs.

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 
 
 class Authority(ABC):

@@ -46,7 +46,7 @@ from typing import ClassVar
 import numpy as np
 
 from sovsim.authorities.base import Authority
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 from sovsim.world.names import AUTHORITIES
 
 PROCUREMENT_MAX = 0.9      # procurement can never take the whole harvest: the producers must eat

@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from sovsim.authorities.base import Authority
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 
 
 class Colonial(Authority):

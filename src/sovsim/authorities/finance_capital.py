@@ -19,7 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from sovsim.authorities.base import Authority
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 from sovsim.world.names import AUTHORITIES
 
 # Regions governed by these authorities are workers' states (collective property, seed ¶12).

@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 
 from sovsim.authorities.base import Authority
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 
 NO_LANDLORDS = 1e-3  # landlord share of AGRI capital below which no estate is left to divide
 SCHEDULED = ("nationalisation_rate", "agrarian_reform_rate", "pillage_rate")

@@ -2,7 +2,7 @@
 
 A draw is a Latin hypercube sample of the scenario's priors (sovsim.claims.priors) and a run seed.
 Every variant of a comparison runs with the SAME seed and the SAME drawn parameters: random
-streams are keyed by name (sovsim.engine.streams), so decisions the variants have in common draw
+streams are keyed by name (sovsim.world.streams), so decisions the variants have in common draw
 the same numbers, and their paired difference shows the policy's effect rather than noise
 (common random numbers). Runs go to a local process pool; one that raises is recorded with its
 error, not allowed to stop the ensemble.

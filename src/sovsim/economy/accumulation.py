@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sovsim.economy.state import Economy, Flows
+from sovsim.world.economy import Economy, Flows
 from sovsim.world.names import Klass, Owner, Sector
 
 REINVESTING = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD, Owner.SMALL, Owner.COLLECTIVE]

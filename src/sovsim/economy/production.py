@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sovsim.economy.state import Economy, Flows
+from sovsim.world.economy import Economy, Flows
 from sovsim.world.names import Klass, Owner, Sector
 
 INDUSTRY = [Sector.HEAVY, Sector.LIGHT]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sovsim.economy.state import Economy, Flows
+from sovsim.world.economy import Economy, Flows
 from sovsim.world.names import Owner, Sector
 
 INDUSTRY = [Sector.HEAVY, Sector.LIGHT]

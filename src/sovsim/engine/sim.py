@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from sovsim.economy import accumulation, incomes, population, production, property_forms
-from sovsim.economy.state import Flows
-from sovsim.engine.people import People
+from sovsim.world.economy import Flows
+from sovsim.world.people import People
 from sovsim.engine.results import (
     POLITICS_CLASS_VARIABLES,
     POLITICS_REGION_VARIABLES,
     Results,
 )
-from sovsim.engine.streams import Streams
+from sovsim.world.streams import Streams
 from sovsim.politics.state import MODES, THEORY_DEFAULT, Politics
 from sovsim.politics.tendency import class_interest
 from sovsim.world.build import (

@@ -18,7 +18,7 @@ import numpy as np
 from sovsim.authorities.base import Authority
 from sovsim.authorities.registry import make_authority
 from sovsim.politics import legitimacy, mobilisation, prestige, tendency, war
-from sovsim.politics.observe import Observables
+from sovsim.authorities.observables import Observables
 from sovsim.world.names import (
     AUTHORITIES,
     LEVER_DOMAINS,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sovsim.economy.state import Economy
+from sovsim.world.economy import Economy
 from sovsim.world.names import Owner, Sector
 
 

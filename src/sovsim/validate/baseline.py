@@ -13,7 +13,6 @@ import hashlib
 
 import numpy as np
 
-from sovsim.engine.people import FIELDS
 from sovsim.engine.sim import Sim
 
 # name -> (scenario, agents, seed, last year, mobilisation mode)
@@ -25,10 +24,10 @@ CASES: dict[str, tuple[str, int, int, int, str]] = {
 
 
 def people_digest(sim: Sim) -> str:
-    """SHA-256 of the in-use part of every agent array, in FIELDS order."""
+    """SHA-256 of the in-use part of every agent array, fields in alphabetical order."""
     digest = hashlib.sha256()
     n = sim.people.n
-    for name in FIELDS:
+    for name in sorted(sim.people.fields):
         digest.update(np.ascontiguousarray(getattr(sim.people, name)[:n]).tobytes())
     return digest.hexdigest()
 

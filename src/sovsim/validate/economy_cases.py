@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sovsim.economy import accumulation, production
-from sovsim.economy.state import Economy, Flows, Technology
+from sovsim.world.economy import Economy, Flows, Technology
 from sovsim.validate.checks import Check
 from sovsim.world.names import LEVERS, N_CLASSES, N_OWNERS, N_SECTORS, Owner, Sector
 from sovsim.world.pars import PARS

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sovsim.economy.state import Economy, Technology
+from sovsim.world.economy import Economy, Technology
 from sovsim.world.loading import LoadedScenario
 from sovsim.world.names import (
     AUTHORITIES,

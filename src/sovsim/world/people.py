@@ -57,6 +57,10 @@ class People:
         return cls(**arrays, n=0)
 
     @property
+    def fields(self) -> dict[str, np.dtype]:
+        return FIELDS
+
+    @property
     def capacity(self) -> int:
         return int(self.region.shape[0])
 
