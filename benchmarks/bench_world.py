@@ -24,11 +24,10 @@ import sys
 import time
 import tracemalloc
 
-ECONOMY = ("economy", "incomes", "population", "policy", "observe")
+ECONOMY = ("sovsim.economy", "sovsim.politics.schedule", "sovsim.engine")
 
 
 def measure(agents: int, steps: int, mode: str) -> dict:
-    from sovsim.world.people import BYTES_PER_AGENT
     from sovsim.engine.sim import Sim
 
     sim = Sim("world1946", agents=agents, seed=0, mode=mode)
@@ -48,15 +47,16 @@ def measure(agents: int, steps: int, mode: str) -> dict:
         sim.step()
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
-    economy = sum(v for k, v in spent.items() if k.split(".")[0] in ECONOMY)
+    economy = sum(v for k, v in spent.items() if k.startswith(ECONOMY))
     full = sum(spent.values())
     return {
         "agents": agents, "mode": mode, "steps": steps,
         "economy_agent_steps_per_s": agents * steps / economy,
         "full_agent_steps_per_s": agents * steps / full,
         "full_ms_per_step": 1000 * full / steps,
-        "state_bytes_per_agent": BYTES_PER_AGENT * sim.people.capacity / sim.people.n,
-        "peak_traced_bytes_per_agent": (peak + BYTES_PER_AGENT * sim.people.capacity) / agents,
+        "state_bytes_per_agent": sim.people.bytes_per_agent * sim.people.capacity / sim.people.n,
+        "peak_traced_bytes_per_agent":
+            (peak + sim.people.bytes_per_agent * sim.people.capacity) / agents,
         "ms_per_step_by_entry": {k: round(1000 * v / steps, 2) for k, v in spent.items()},
     }
 

@@ -23,13 +23,14 @@ from sovsim.authorities.course import (
     soviet_turns,
     timing_score,
 )
-from sovsim.authorities.registry import KINDS, make_authority
 from sovsim.authorities.observables import Observables
+from sovsim.authorities.registry import KINDS, make_authority
 from sovsim.world.names import AUTHORITIES, LEVERS, N_CLASSES, Klass
+from sovsim.world.pars import Pars
 
 BASE = tomllib.loads(
     (Path(sovsim.world.__file__).parent / "scenarios" / "base.toml").read_text(encoding="utf-8"))
-PARS: dict[str, float] = {k: v["value"] for k, v in BASE["pars"].items()}
+PARS = Pars.from_mapping({k: v["value"] for k, v in BASE["pars"].items()})
 INITIAL: dict[str, float] = {k: BASE["policy"].get(k, {"value": 0.0})["value"] for k in LEVERS}
 SHARED_TIMELINE = Path("/work/shared/data/history/soviet_policy_timeline_1917_1953.csv")
 USSR, USA, COLONY = 0, 1, 2
@@ -60,7 +61,7 @@ def levers() -> dict[str, np.ndarray]:
 
 
 def bureaucracy(theory: str, **pars: float) -> Authority:
-    return make_authority("bureaucracy", USSR, PARS | pars, INITIAL, theory)
+    return make_authority("bureaucracy", USSR, PARS.replace(**pars), INITIAL, theory)
 
 
 def run(auth: Authority, obs_at: Callable[[int], Observables], steps: int,
@@ -281,7 +282,7 @@ def test_finance_capital_exports_agitates_and_wages_war_only_when_told() -> None
     fc.decide(cheap, lever, rng)
     assert lever["export_share"][USA] > INITIAL["export_share"]
 
-    hawk = make_authority("finance_capital", USA, PARS | {"war_decision": 1.0}, INITIAL, "dws")
+    hawk = make_authority("finance_capital", USA, PARS.replace(war_decision=1.0), INITIAL, "dws")
     hawk.decide(observables(prestige=0.9), lever, rng)
     assert hawk.wants_war_on is None                   # type: ignore[attr-defined]
     hawk.decide(observables(prestige=0.1), lever, rng)

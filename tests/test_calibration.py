@@ -88,20 +88,21 @@ def test_region_pars_override_the_shared_values(tmp_path: Path) -> None:
                              'g0_heavy = { value = 0.03, source = "test" }\n'
                              'sigma_light = { value = 2.0, source = "test" }\n'
                              'saving_capitalist = { value = 0.5, source = "test" }\n')
-    geo, econ, _, _, pars = build_world(load(path))
+    start = build_world(load(path))
+    geo, econ, pars = start.geo, start.econ, start.pars
     tech, p = econ.tech, geo.index("Power")
     assert tech.g0.shape == (3, 3) and tech.sigma.shape == (3, 3)
     assert tech.g0[p, Sector.HEAVY] == 0.03 and tech.g0[p, Sector.LIGHT] == pars["g0_light"]
     assert tech.g0[geo.index("Plan"), Sector.HEAVY] == pars["g0_heavy"]
     assert tech.saving_capitalist is not None and tech.saving_capitalist[p] == 0.5
     # the initial capital follows the region's own capital-output ratio
-    shared = build_world(load(Path(__file__).parent / "data/tiny.toml"))[1]
+    shared = build_world(load(Path(__file__).parent / "data/tiny.toml")).econ
     ratio = econ.K[p, Sector.LIGHT].sum() / shared.K[p, Sector.LIGHT].sum()
     assert ratio == pytest.approx(2.0 / pars["sigma_light"])
 
 
 def test_scenarios_without_region_pars_keep_shared_arrays() -> None:
-    _, econ, _, _, _ = build_world(load("world1946"))
+    econ = build_world(load("world1946")).econ
     assert econ.tech.sigma.ndim == 1 and econ.tech.saving_capitalist is None
 
 
@@ -134,7 +135,7 @@ def test_overlay_loads_and_every_number_carries_its_provenance() -> None:
     # every bloc region got its bloc's values, and the blocs differ
     calibrated = {r for r, _, _ in numbers}
     assert calibrated == {r for b in cal_mod.WORLD1946_BLOCS for r in b.regions}
-    _, econ, _, _, _ = build_world(loaded)
+    econ = build_world(loaded).econ
     assert econ.tech.g0.ndim == 2 and len({tuple(row) for row in econ.tech.g0}) > 1
 
 

@@ -24,7 +24,7 @@ def test_odd_parameter_appendix_is_the_scenarios_own():
 
 def test_odd_step_plan_table_is_the_sims(tiny_path):
     sim = Sim(tiny_path, agents=100)
-    rows = re.findall(r"^\| (\d+) \| (\w+) \| (\w+) \|", ODD, flags=re.M)
+    rows = re.findall(r"^\| (\d+) \| `?([\w.]+)`? \| (\w+) \|", ODD, flags=re.M)
     assert [(m, n) for _, m, n in rows] == [(e.module, e.name) for e in sim.plan]
 
 

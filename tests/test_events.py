@@ -31,13 +31,13 @@ def test_a_defeated_workers_state_becomes_a_colony_of_the_victor(tiny_path):
     plan, power = sim.geo.index("Plan"), sim.geo.index("Power")
     state_before = sim.econ.K[plan, :, Owner.STATE].sum()
     sim.run()
-    assert AUTHORITIES[sim.politics.authority[plan]] == "colonial"
+    assert AUTHORITIES[sim.world.regions["authority"][plan]] == "colonial"
     assert sim.econ.controller[plan] == power
     assert sim.econ.K[plan, :, Owner.STATE].sum() < 0.05 * state_before
     assert sim.econ.F[plan, power].sum() > 0.5 * state_before * 0.5
     assert sim.results.regions["deaths_war"][:, plan].sum() > 0
     assert sim.results.regions["years_thrown_back"][:, plan].max() > 0
-    kinds = [e[2] for e in sim.politics.events]
+    kinds = [e[2] for e in sim.events]
     assert kinds[:1] == ["attack"] and "restoration" in kinds and "war_end" in kinds
 
 
@@ -49,7 +49,7 @@ def test_withdrawal_hands_over_to_a_provisional_authority_then_a_successor(tiny_
     colony = sim.geo.index("Colony")
     sim.run()
     assert sim.econ.controller[colony] == colony
-    kinds = [(e[2], e[4]) for e in sim.politics.events if e[3] == "Colony"]
+    kinds = [(e[2], e[4]) for e in sim.events if e[3] == "Colony"]
     assert kinds[0][0] == "authority" and kinds[0][1].startswith("provisional")
     assert kinds[1][1].split(":")[0] in ("councils", "finance_capital")
 
@@ -82,7 +82,7 @@ def test_a_harvest_shock_cuts_agricultural_output_for_a_year(tiny_path):
     peasant = 1
     assert (hit.results.classes["hardship"][jan47, plan, peasant]
             > base.results.classes["hardship"][jan47, plan, peasant] + 0.2)
-    assert np.isclose(hit.politics.harvest[plan], 1.0)  # over by the end
+    assert np.isclose(hit.world.regions["harvest"][plan], 1.0)  # over by the end
 
 
 @pytest.mark.parametrize(("event", "needle"), [

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from sovsim.politics import mobilisation as mob
 from sovsim.politics.mobilisation import (
     ACTIVE,
     DEAD,
@@ -17,10 +16,11 @@ from sovsim.politics.mobilisation import (
     arrest_probability,
     mobilise_spatial,
     mobilise_well_mixed,
-    run_epstein,
     vision_offsets,
     vision_size,
 )
+from sovsim.politics.mobilisation import spatial as mob
+from sovsim.validate.epstein import run_epstein
 
 
 def _people(n: int, rng: np.random.Generator, *, legitimacy: float = 0.8,

@@ -21,7 +21,7 @@ from sovsim.classify.run_labels import classify_run, explain, write_labels
 from sovsim.engine.sim import Sim
 from sovsim.io.outputs import check_target, default_run_dir, is_run_dir
 from sovsim.io.run_folder import save
-from sovsim.politics.state import MODES
+from sovsim.politics.mobilisation.regions import MODES
 from sovsim.world.loading import ScenarioError, builtin_names, describe_builtin, load
 from sovsim.world.names import AUTHORITIES
 
@@ -145,7 +145,7 @@ def print_politics(sim: Sim, folder: Path) -> None:
     for r, name in enumerate(sim.geo.names):
         turns, _ = count_reversals(course[:, r], REVERSAL_SWING)
         table.add_row(name, label.get((first, name), "-"), label.get((last, name), "-"),
-                      AUTHORITIES[sim.politics.authority[r]], str(len(turns)))
+                      AUTHORITIES[sim.world.regions["authority"][r]], str(len(turns)))
     console.print(table)
     console.print(f"theory of the bureaucracy: {sim.theory}; a reversal is a turn of the course "
                   f"after a swing of at least {REVERSAL_SWING}")

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from sovsim.authorities.observables import Observables
+from sovsim.world.pars import Pars
 
 
 class Authority(ABC):
@@ -21,7 +22,7 @@ class Authority(ABC):
 
     kind: ClassVar[str]  # a name in sovsim.world.names.AUTHORITIES
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         self.r = r
         self.pars = pars
         self.initial = dict(initial)  # the region's lever values at the start

@@ -48,6 +48,7 @@ import numpy as np
 from sovsim.authorities.base import Authority
 from sovsim.authorities.observables import Observables
 from sovsim.world.names import AUTHORITIES
+from sovsim.world.pars import Pars
 
 PROCUREMENT_MAX = 0.9      # procurement can never take the whole harvest: the producers must eat
 LAM_RANGE = (0.05, 0.95)   # a plan always gives both departments something
@@ -79,15 +80,15 @@ class Bureaucracy(Authority):
     kind: ClassVar[str] = "bureaucracy"
     theory: ClassVar[str]
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.relaxation = pars["bureau_relaxation"]               # eps, 1/year
-        self.perception_lag = pars["bureau_perception_lag"]       # months
-        self.harvest_response = pars["bureau_harvest_response"]   # 1/year per unit of harvest
-        self.war_response = pars["bureau_war_response"]           # 1/year while at war
-        self.procurement_swing = pars["bureau_procurement_swing"]
-        self.collectivisation_push = pars["bureau_collectivisation_push"]  # 1/year at x = +1
-        self.psi_swing = pars["bureau_psi_swing"]
+        self.relaxation = pars.bureau_relaxation               # eps, 1/year
+        self.perception_lag = pars.bureau_perception_lag       # months
+        self.harvest_response = pars.bureau_harvest_response   # 1/year per unit of harvest
+        self.war_response = pars.bureau_war_response           # 1/year while at war
+        self.procurement_swing = pars.bureau_procurement_swing
+        self.collectivisation_push = pars.bureau_collectivisation_push  # 1/year at x = +1
+        self.psi_swing = pars.bureau_psi_swing
         self.x = float(np.clip(initial.get("course", 0.0), -1.0, 1.0))
         self._perceive: Delayed | None = None
 
@@ -145,13 +146,13 @@ class DegeneratedWorkersState(Bureaucracy):
 
     theory: ClassVar[str] = "dws"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.kappa = pars["dws_kappa"]                            # 1/year
-        self.threshold = pars["dws_restoration_threshold"]        # P*
-        self.width = pars["dws_restoration_width"]
-        self.gain = pars["dws_restoration_gain"]
-        self.proletarian_weight = pars["dws_proletarian_weight"]
+        self.kappa = pars.dws_kappa                            # 1/year
+        self.threshold = pars.dws_restoration_threshold        # P*
+        self.width = pars.dws_restoration_width
+        self.gain = pars.dws_restoration_gain
+        self.proletarian_weight = pars.dws_proletarian_weight
 
     def restoration_threat(self, p: float) -> float:
         """f(P): the threat to collective property, steepest at the restoration threshold."""
@@ -184,14 +185,14 @@ class StateCapitalism(Bureaucracy):
 
     theory: ClassVar[str] = "state-capitalism"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.kappa = pars["statecap_kappa"]                       # 1/year
-        self.output_weight = pars["statecap_output_weight"]       # per unit of log output gap
-        self.growth_weight = pars["statecap_growth_weight"]       # per unit of growth gap, years
-        self.lam_gain = pars["statecap_lam_gain"]
-        self.accumulation_gain = pars["statecap_accumulation_gain"]
-        self.rival_growth = pars["statecap_rival_growth"]        # 1/year, with no rival region
+        self.kappa = pars.statecap_kappa                       # 1/year
+        self.output_weight = pars.statecap_output_weight       # per unit of log output gap
+        self.growth_weight = pars.statecap_growth_weight       # per unit of growth gap, years
+        self.lam_gain = pars.statecap_lam_gain
+        self.accumulation_gain = pars.statecap_accumulation_gain
+        self.rival_growth = pars.statecap_rival_growth        # 1/year, with no rival region
         self.pressure = 0.0
 
     def competitive_pressure(self, obs: Observables) -> float:
@@ -224,13 +225,13 @@ class BureaucraticCollectivism(Bureaucracy):
 
     theory: ClassVar[str] = "bureaucratic-collectivism"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.tolerance = pars["bc_unrest_tolerance"]              # share of the living active
-        self.kappa = pars["bc_kappa"]                             # 1/year
-        self.privilege_speed = pars["bc_privilege_speed"]         # 1/year
-        self.privilege_max = pars["bc_privilege_max"]
-        self.repression_gain = pars["bc_repression_gain"]
+        self.tolerance = pars.bc_unrest_tolerance              # share of the living active
+        self.kappa = pars.bc_kappa                             # 1/year
+        self.privilege_speed = pars.bc_privilege_speed         # 1/year
+        self.privilege_max = pars.bc_privilege_max
+        self.repression_gain = pars.bc_repression_gain
         self.privilege = float(initial["privilege_share"])
         self.margin = 1.0
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from sovsim.authorities.base import Authority
 from sovsim.authorities.observables import Observables
+from sovsim.world.pars import Pars
 
 
 class Colonial(Authority):
@@ -24,11 +25,11 @@ class Colonial(Authority):
 
     kind: ClassVar[str] = "colonial"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.wage_ceiling = pars["colonial_wage_ceiling"]
-        self.expropriation = pars["colonial_expropriation"]      # 1/year
-        self.left_targeting = pars["colonial_left_targeting"]    # psi_left / psi_right, at least
+        self.wage_ceiling = pars.colonial_wage_ceiling
+        self.expropriation = pars.colonial_expropriation      # 1/year
+        self.left_targeting = pars.colonial_left_targeting    # psi_left / psi_right, at least
 
     def decide(self, obs: Observables, lever: dict[str, np.ndarray],
                rng: np.random.Generator) -> None:

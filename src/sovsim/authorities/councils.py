@@ -19,6 +19,7 @@ import numpy as np
 from sovsim.authorities.base import Authority
 from sovsim.authorities.observables import Observables
 from sovsim.world.names import Klass
+from sovsim.world.pars import Pars
 
 PEASANTS = [Klass.PEASANT, Klass.COLLECTIVE_FARMER]
 
@@ -35,12 +36,12 @@ class Councils(Authority):
 
     kind: ClassVar[str] = "councils"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.enforcers = pars["councils_enforcers"]                # per person
-        self.relief = pars["councils_relief"]
-        self.collectivisation = pars["councils_collectivisation"]  # 1/year, voluntary
-        self.psi_left = pars["councils_psi_left"]                  # relative to psi_right
+        self.enforcers = pars.councils_enforcers                # per person
+        self.relief = pars.councils_relief
+        self.collectivisation = pars.councils_collectivisation  # 1/year, voluntary
+        self.psi_left = pars.councils_psi_left                  # relative to psi_right
 
     def decide(self, obs: Observables, lever: dict[str, np.ndarray],
                rng: np.random.Generator) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from sovsim.authorities.base import Authority
 from sovsim.authorities.observables import Observables
 from sovsim.world.names import AUTHORITIES
+from sovsim.world.pars import Pars
 
 # Regions governed by these authorities are workers' states (collective property, seed ¶12).
 WORKERS_STATES = (AUTHORITIES.index("bureaucracy"), AUTHORITIES.index("councils"))
@@ -31,17 +32,17 @@ class FinanceCapital(Authority):
 
     kind: ClassVar[str] = "finance_capital"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.export_gain = pars["finance_export_gain"]          # per unit of profit-share gap
-        self.growth_weight = pars["finance_growth_weight"]      # years: growth gap to share gap
-        self.export_max = pars["finance_export_max"]
-        self.agitation_base = pars["finance_agitation_base"]
-        self.agitation_pretext = pars["finance_agitation_pretext"]  # extra agitation at D = 0
-        self.agitation_threat = pars["finance_agitation_threat"]    # per unit share active left
-        self.war_decision = pars["war_decision"]                # 0 off, 1 on
-        self.war_superiority = pars["finance_war_superiority"]  # output ratio needed
-        self.war_prestige = pars["finance_war_prestige"]        # D at or below which it attacks
+        self.export_gain = pars.finance_export_gain          # per unit of profit-share gap
+        self.growth_weight = pars.finance_growth_weight      # years: growth gap to share gap
+        self.export_max = pars.finance_export_max
+        self.agitation_base = pars.finance_agitation_base
+        self.agitation_pretext = pars.finance_agitation_pretext  # extra agitation at D = 0
+        self.agitation_threat = pars.finance_agitation_threat    # per unit share active left
+        self.war_decision = pars.war_decision                # 0 off, 1 on
+        self.war_superiority = pars.finance_war_superiority  # output ratio needed
+        self.war_prestige = pars.finance_war_prestige        # D at or below which it attacks
         self.wants_war_on: int | None = None
 
     def opportunity(self, obs: Observables) -> float:

@@ -1,13 +1,16 @@
-"""What an authority can see of its region(s) at the start of a step.
+"""What an authority can see of its region(s) at the start of a step: the authorities' contract.
 
-Authorities read observables and set policy levers; they never touch agents or capital. The
-Sim fills one `Observables` each step from the step before (so every decision is taken on the
-same information, whatever the order in which the authorities decide).
+Authorities read observables and set policy levers; they never touch agents or capital.
+`sovsim.politics.government` fills one `Observables` each step from the step before (so every
+decision is taken on the same information, whatever the order in which the authorities decide).
+Besides the named fields, `recorded` holds every region variable of the results as it stood at the
+end of the previous step: a variable a mechanism module records is visible to the authorities
+without further wiring (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,6 +46,9 @@ class Observables:
     harvest: np.ndarray           # harvest multiplier of AGRI this step (1 = normal)
     at_war: np.ndarray            # bool: the region is at war
     prestige: float               # world prestige D of the October conquests, in [0, 1]
+    # every recorded region variable (name -> (R,)) at the end of the previous step; NaN at the
+    # first step, before anything was recorded
+    recorded: dict[str, np.ndarray] = field(default_factory=dict)
 
     def governs(self, r: int) -> np.ndarray:
         """Indices of the regions that region r governs (its dependencies)."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from sovsim.authorities.base import Authority
 from sovsim.authorities.observables import Observables
+from sovsim.world.pars import Pars
 
 NO_LANDLORDS = 1e-3  # landlord share of AGRI capital below which no estate is left to divide
 SCHEDULED = ("nationalisation_rate", "agrarian_reform_rate", "pillage_rate")
@@ -33,14 +34,14 @@ class Occupation(Authority):
 
     kind: ClassVar[str] = "occupation"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.nationalisation = pars["occupation_nationalisation"]   # 1/year
-        self.agrarian_reform = pars["occupation_agrarian_reform"]   # 1/year
-        self.left_tolerance = pars["occupation_left_tolerance"]     # share of the living
-        self.psi_left_escalation = pars["occupation_psi_left_escalation"]  # factor at alarm 1
-        self.alarm_rise = pars["occupation_alarm_rise"]             # months
-        self.alarm_memory = pars["occupation_alarm_memory"]         # months
+        self.nationalisation = pars.occupation_nationalisation   # 1/year
+        self.agrarian_reform = pars.occupation_agrarian_reform   # 1/year
+        self.left_tolerance = pars.occupation_left_tolerance     # share of the living
+        self.psi_left_escalation = pars.occupation_psi_left_escalation  # factor at alarm 1
+        self.alarm_rise = pars.occupation_alarm_rise             # months
+        self.alarm_memory = pars.occupation_alarm_memory         # months
         self.alarm = 0.0      # 0: leaning on left action; 1: holding it back and crushing it
         self.base = {name: float(initial[name]) for name in SCHEDULED}
         self._wrote: dict[str, float] = {}

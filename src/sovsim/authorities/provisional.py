@@ -18,6 +18,7 @@ import numpy as np
 
 from sovsim.authorities.base import Authority
 from sovsim.authorities.observables import Observables
+from sovsim.world.pars import Pars
 
 
 class Provisional(Authority):
@@ -25,10 +26,10 @@ class Provisional(Authority):
 
     kind: ClassVar[str] = "provisional"
 
-    def __init__(self, r: int, pars: dict[str, float], initial: dict[str, float]) -> None:
+    def __init__(self, r: int, pars: Pars, initial: dict[str, float]) -> None:
         super().__init__(r, pars, initial)
-        self.months = pars["provisional_months"]
-        self.action_weight = pars["provisional_action_weight"]
+        self.months = pars.provisional_months
+        self.action_weight = pars.provisional_action_weight
         self.elapsed = 0.0            # months since the withdrawal
         self.balance_sum = 0.0
         self.steps = 0

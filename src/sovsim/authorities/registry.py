@@ -10,6 +10,11 @@ from sovsim.authorities.finance_capital import FinanceCapital
 from sovsim.authorities.occupation import Occupation
 from sovsim.authorities.provisional import Provisional
 from sovsim.world.names import AUTHORITIES
+from sovsim.world.pars import Pars
+
+# the theory of the bureaucracy a run takes when none is named (the seed's own: a degenerated
+# workers' state)
+THEORY_DEFAULT = "dws"
 
 KINDS: dict[str, type[Authority]] = {
     "occupation": Occupation,
@@ -20,7 +25,7 @@ KINDS: dict[str, type[Authority]] = {
 }
 
 
-def make_authority(kind: str, r: int, pars: dict[str, float], initial: dict[str, float],
+def make_authority(kind: str, r: int, pars: Pars, initial: dict[str, float],
                    theory: str) -> Authority:
     """The authority of kind `kind` governing region `r`; `theory` chooses the bureaucracy's
     (it has no default, so that no run credits a theory it did not name; other kinds ignore it).

@@ -49,6 +49,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sovsim import __version__
+from sovsim.authorities.registry import THEORY_DEFAULT
 from sovsim.claims.priors import priors_of, sample_lhs
 from sovsim.engine.sim import Sim
 from sovsim.engine.streams import one_thread_per_process
@@ -60,7 +61,6 @@ from sovsim.io.outputs import (
     write_meta,
 )
 from sovsim.io.run_folder import save
-from sovsim.politics.state import THEORY_DEFAULT
 from sovsim.world.loading import LoadedScenario, load, validate
 
 DEFAULT_ENSEMBLE_AGENTS = 20_000  # a fifth of a single run's default: ~6 s a world1946 run

@@ -20,30 +20,35 @@ others (seed ¶5: export of capital), else idle savings.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from sovsim.world.economy import Economy, Flows
+from sovsim.world.module import Module, Variable
 from sovsim.world.names import Klass, Owner, Sector
+from sovsim.world.pars import Pars
+from sovsim.world.state import World
 
 REINVESTING = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD, Owner.SMALL, Owner.COLLECTIVE]
 
 
-def saving_rates(pars: dict[str, float], n_regions: int = 1,
+def saving_rates(pars: Pars, n_regions: int = 1,
                  capitalist: float | np.ndarray | None = None) -> np.ndarray:
     """Share of net surplus each owner reinvests (STATE is planned, not here), (R, O).
 
     `capitalist` is the capitalists' share by region where regions differ (None: the shared
     parameter)."""
     s = np.zeros((n_regions, len(Owner)))
-    s[:, Owner.PRIVATE] = pars["saving_capitalist"] if capitalist is None else capitalist
-    s[:, Owner.FOREIGN] = 1.0 - pars["repatriation"]
-    s[:, Owner.LANDLORD] = pars["saving_landlord"]
+    s[:, Owner.PRIVATE] = pars.saving_capitalist if capitalist is None else capitalist
+    s[:, Owner.FOREIGN] = 1.0 - pars.repatriation
+    s[:, Owner.LANDLORD] = pars.saving_landlord
     # small producers and collectives replace what wears out and no more (assumption in ODD)
     return s
 
 
 def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-               pars: dict[str, float]) -> np.ndarray:
+               pars: Pars) -> np.ndarray:
     """Decide real gross investment by region, sector and owner; return exported capital
     as (exporter R, host R, S) rates. Capital stocks are changed by `apply_investment`."""
     R = econ.n_regions
@@ -56,7 +61,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     plan = np.minimum(flows.accumulation_fund, avail)
     avail -= plan
     lam = lever["lam"]
-    to_agri = (1 - lam) * pars["planned_agri_share"]
+    to_agri = (1 - lam) * pars.planned_agri_share
     coll_K = K[:, Sector.AGRI, Owner.COLLECTIVE]
     agri_owner_collective = coll_K > 0.5 * K[:, Sector.AGRI].sum(axis=1)
     inv[:, Sector.HEAVY, Owner.STATE] = lam * plan
@@ -69,7 +74,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     depreciation = tech.delta[None, :, None] * K
     net = np.maximum(0.0, flows.surplus - depreciation)
     Ks = K.sum(axis=2)
-    advanced = Ks + pars["wage_advance"] * flows.wages
+    advanced = Ks + pars.wage_advance * flows.wages
     machines = np.divide(Ks, advanced, out=np.ones_like(Ks), where=advanced > 0)
     desired_net = s[:, None, :] * net * machines[:, :, None]
     # Where the market rules, owners add capacity only as far as consumer goods sell: with
@@ -105,7 +110,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     to_export = exportable.sum(axis=(1, 2)) + np.where(export_share > 0, held, 0.0)
     flows.idle_savings[:] = np.where(export_share > 0, 0.0, held)
     placed = _place_exports(econ, flows, to_export, pars)
-    if pars.get("effective_demand", 0.0) > 0:
+    if pars.effective_demand > 0:
         new = _next_demand(econ, flows, investment_demand, pars)
         if econ.demand is None:
             econ.demand = new
@@ -113,13 +118,13 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
             # orders and production plans follow demand over `demand_adjustment` months: with
             # production answering last month's demand at once, the lag alone makes market
             # output swing month by month
-            step = min(1.0, 1.0 / pars["demand_adjustment"])
+            step = min(1.0, 1.0 / pars.demand_adjustment)
             econ.demand = econ.demand + step * (new - econ.demand)
     return placed
 
 
 def _next_demand(econ: Economy, flows: Flows, investment_demand: np.ndarray,
-                 pars: dict[str, float]) -> np.ndarray:
+                 pars: Pars) -> np.ndarray:
     """Demand for each sector's output, for the next step: investment demand (home plan and
     owners, plus exported capital goods) for HEAVY; for LIGHT, its share of consumption out of
     every income plus public consumption; AGRI's harvest is always consumed."""
@@ -136,7 +141,7 @@ def _next_demand(econ: Economy, flows: Flows, investment_demand: np.ndarray,
                             where=cap.sum(axis=1) > 0)
     demand[:, Sector.AGRI] = flows.capacity[:, Sector.AGRI]
     demand[:, Sector.LIGHT] = consumption * light_share
-    return demand * pars["effective_demand"] + flows.capacity * (1 - pars["effective_demand"])
+    return demand * pars.effective_demand + flows.capacity * (1 - pars.effective_demand)
 
 
 def _trade_capital_goods(econ: Economy, flows: Flows, demand: np.ndarray,
@@ -164,7 +169,7 @@ def _trade_capital_goods(econ: Economy, flows: Flows, demand: np.ndarray,
 
 
 def _export_share(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-                  pars: dict[str, float]) -> np.ndarray:
+                  pars: Pars) -> np.ndarray:
     """Share of reinvested savings a region sends abroad: the policy's share plus a response to
     the gap between the profit rate in its dependencies and at home."""
     R = econ.n_regions
@@ -176,15 +181,15 @@ def _export_share(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
         if lever["export_share"][r] <= 0:
             continue  # a government that does not export capital (the plan has no savings)
         gap = max(0.0, float(flows.profit_rate[hosts].mean()) - float(flows.profit_rate[r]))
-        share[r] = min(1.0, float(lever["export_share"][r]) + pars["export_gap_response"] * gap)
+        share[r] = min(1.0, float(lever["export_share"][r]) + pars.export_gap_response * gap)
     return share
 
 
 def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
-                   pars: dict[str, float]) -> np.ndarray:
+                   pars: Pars) -> np.ndarray:
     R = econ.n_regions
-    mix = np.array([1.0 - pars["export_to_agri"] - pars["export_to_light"],
-                    pars["export_to_light"], pars["export_to_agri"]])
+    mix = np.array([1.0 - pars.export_to_agri - pars.export_to_light,
+                    pars.export_to_light, pars.export_to_agri])
     mix = np.clip(mix, 0.0, None) / max(np.clip(mix, 0.0, None).sum(), 1e-12)
     placed = np.zeros((R, R, len(Sector)))
     host_output = flows.output.sum(axis=1)
@@ -235,20 +240,20 @@ def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
     econ.a *= np.exp(g * dt)
 
 
-def phillips(v: np.ndarray, pars: dict[str, float]) -> np.ndarray:
+def phillips(v: np.ndarray, pars: Pars) -> np.ndarray:
     """Growth rate of the wage (1/year) at employment rate v: Goodwin's linear Phillips curve
     -gamma + rho v, or, with `phillips_nonlinear` = 1, the curve of Grasselli and Costa Lima
     (2012), phi1 / (1 - v)^2 - phi0, under which wages never fall faster than phi0 a year
     however large the reserve army, and rise steeply as employment nears 1. Without the
     parameter the classic linear curve is used (the docking cases)."""
-    if pars.get("phillips_nonlinear", 0.0) > 0:
+    if pars.phillips_nonlinear > 0:
         gap = np.maximum(1.0 - np.minimum(v, 0.999), 1e-3)
-        return pars["phillips_phi1"] / gap**2 - pars["phillips_phi0"]
-    return -pars["phillips_gamma"] + pars["phillips_rho"] * v
+        return pars.phillips_phi1 / gap**2 - pars.phillips_phi0
+    return -pars.phillips_gamma + pars.phillips_rho * v
 
 
 def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-                 pars: dict[str, float], dt: float) -> None:
+                 pars: Pars, dt: float) -> None:
     """Wages: a Phillips curve (`phillips`) where the market sets them; the planned wage share
     where a plan does. Called after production, on this step's employment,
     and before distribution: wages then move on this step's v and capital on this step's new
@@ -259,10 +264,72 @@ def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     econ.wage[market] *= np.exp(growth[market] * dt)
     # The value of labour power: a wage cannot stay below what keeps a worker's household
     # alive, however large the reserve army (without it, Goodwin's curve drives wages to 0).
-    floor = pars["subsistence"] / pars["participation"]
+    floor = pars.subsistence / pars.participation
     np.maximum(econ.wage, floor, out=econ.wage, where=market)
     ind = [Sector.HEAVY, Sector.LIGHT]
     Y_ind = flows.output[:, ind].sum(axis=1)
     L_ind = flows.labour[:, ind].sum(axis=1)
     a_ind = np.divide(Y_ind, L_ind, out=econ.a[:, ind].mean(axis=1), where=L_ind > 0)
     econ.wage[econ.planned] = (lever["planned_wage_share"] * a_ind)[econ.planned]
+
+
+# --- the accumulation module of the step plan -----------------------------------------------
+
+class Accumulation(Module):
+    """Wages on the Phillips curve or by the plan; real investment, trade in capital goods,
+    export of capital, depreciation and productivity; a federation's shared investment fund."""
+
+    region_results: ClassVar[dict[str, Variable]] = {
+        "investment": Variable("1990 GK$/year", "gross real investment at home (all owners)"),
+        "exported_capital": Variable("1990 GK$/year",
+                                     "capital exported to controlled regions"),
+        "imported_capital": Variable("1990 GK$/year",
+                                     "capital received from other regions' exports"),
+        "idle_heavy": Variable("1990 GK$/year",
+                               "HEAVY output for which no investment demand was found"),
+        "capital_goods_sold": Variable("1990 GK$/year",
+                                       "HEAVY output sold to other regions' investors"),
+        "capital_goods_bought": Variable("1990 GK$/year",
+                                         "capital goods bought from other regions"),
+        "idle_savings": Variable("1990 GK$/year",
+                                 "savings that found no capital goods and no export"),
+    }
+    link_results: ClassVar[dict[str, Variable]] = {
+        "capital_export": Variable("1990 GK$/year",
+                                   "capital exported by `source` into `target`"),
+    }
+
+    def update_wages(self, world: World) -> None:
+        """Wages move on Goodwin's Phillips curve, or are set by the plan."""
+        update_wages(world.econ, world.flows, world.lever, world.pars, world.dt)
+
+    def accumulate(self, world: World) -> None:
+        """Real investment from HEAVY output; export of capital; depreciation; productivity."""
+        pool_federation_funds(world)
+        placed = accumulate(world.econ, world.flows, world.lever, world.pars)
+        apply_investment(world.econ, world.flows, placed, world.dt)
+        grow_productivity(world.econ, world.flows, world.dt)
+
+    def record(self, world: World) -> None:
+        t, f, reg = world.t, world.flows, world.results.regions
+        reg["investment"][t] = f.investment.sum(axis=(1, 2))
+        reg["exported_capital"][t] = f.exported
+        reg["imported_capital"][t] = f.imported
+        reg["idle_heavy"][t] = f.idle_heavy
+        reg["idle_savings"][t] = f.idle_savings
+        reg["capital_goods_sold"][t] = f.sold_heavy
+        reg["capital_goods_bought"][t] = f.bought_heavy
+        world.results.links["capital_export"][t] = f.capital_export
+
+
+def pool_federation_funds(world: World) -> None:
+    """A federation of Soviet republics shares one investment fund, by population (¶14)."""
+    fed = world.regions["federation"]
+    if (fed < 0).all():
+        return
+    persons = world.living()
+    fund = world.flows.accumulation_fund
+    for head in np.unique(fed[fed >= 0]):
+        members = fed == head
+        pool = fund[members].sum()
+        fund[members] = pool * persons[members] / max(persons[members].sum(), 1e-12)

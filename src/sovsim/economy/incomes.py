@@ -9,14 +9,19 @@ moving average), plus any shock the politics lays on a class (pillage, famine, w
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numba as nb
 import numpy as np
 
+from sovsim.world.module import Module, Variable
 from sovsim.world.names import N_CLASSES, Klass, Status
+from sovsim.world.pars import Pars
+from sovsim.world.people import CHUNKS
+from sovsim.world.state import World
 
 DEAD = int(Status.DEAD)
 WORKER = int(Klass.WORKER)
-CHUNKS = 16  # agent kernels split the agents into this many chunks, run in parallel
 
 
 def per_person_income(class_income: np.ndarray, persons: np.ndarray, dispossessed: np.ndarray,
@@ -87,7 +92,7 @@ def _incomes_kernel(n, region, klass, status, dispossessed, rank, income, income
 
 
 def pay(people, table: np.ndarray, employment: np.ndarray, shock: np.ndarray,
-        pars: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pars: Pars) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Set each living agent's income, hardship and income average. Returns the sums of income
     and hardship and the agent counts by region and class, for the observables."""
     R = table.shape[0]
@@ -97,7 +102,69 @@ def pay(people, table: np.ndarray, employment: np.ndarray, shock: np.ndarray,
     _incomes_kernel(people.n, people.region, people.klass, people.status, people.dispossessed,
                     people.rank, people.income, people.income_avg, people.hardship,
                     table.astype(np.float64), employment.astype(np.float64),
-                    shock.astype(np.float64), float(pars["subsistence"]),
-                    float(pars["hardship_absolute"]), float(pars["hardship_relative"]),
-                    float(pars["income_memory"]), sum_income, sum_hardship, count)
+                    shock.astype(np.float64), float(pars.subsistence),
+                    float(pars.hardship_absolute), float(pars.hardship_relative),
+                    float(pars.income_memory), sum_income, sum_hardship, count)
     return sum_income.sum(axis=0), sum_hardship.sum(axis=0), count.sum(axis=0)
+
+
+# --- the incomes module of the step plan ----------------------------------------------------
+
+class Incomes(Module):
+    """Incomes reach the agents by class and job; hardship from deprivation and from the shocks
+    of war, famine and harvest failure."""
+
+    agent_fields: ClassVar[dict[str, np.dtype]] = {
+        "income": np.dtype(np.float32),
+        "income_avg": np.dtype(np.float32),
+        "hardship": np.dtype(np.float32),
+        "rank": np.dtype(np.float32),  # fixed place in the queue for jobs: who is laid off first
+    }
+    shared: ClassVar[dict[str, str]] = {
+        "hardship": "(R, K) mean hardship of the class's agents this step"}
+    class_results: ClassVar[dict[str, Variable]] = {
+        "mean_income": Variable("1990 GK$/person/year", "mean income of the class's agents"),
+        "hardship": Variable("share", "mean hardship H in [0,1] of the class's agents"),
+    }
+
+    def init(self, world: World) -> None:
+        R = world.n_regions
+        self.sum_income = np.zeros((R, N_CLASSES))
+        self.sum_hardship = np.zeros((R, N_CLASSES))
+        self.count = np.zeros((R, N_CLASSES))
+        world.regions["hardship"] = np.zeros((R, N_CLASSES))
+
+    def newborn(self, world: World, region: np.ndarray, klass: np.ndarray,
+                rng: np.random.Generator) -> dict[str, np.ndarray]:
+        return {"rank": rng.random(len(region), dtype=np.float32)}
+
+    def pay(self, world: World) -> None:
+        """Incomes reach the agents by class; hardship from deprivation and shocks."""
+        ppa = world.people_per_agent
+        persons = world.owners * ppa
+        dispossessed = world.dispossessed.sum(axis=1) * ppa
+        table = per_person_income(world.flows.class_income, persons, dispossessed,
+                                  world.econ.employment, world.pars.relief_ratio)
+        self.sum_income, self.sum_hardship, self.count = pay(
+            world.people, table, world.econ.employment, hardship_shock(world), world.pars)
+        world.regions["hardship"] = np.divide(self.sum_hardship, self.count,
+                                              out=np.zeros_like(self.count),
+                                              where=self.count > 0)
+
+    def record(self, world: World) -> None:
+        t, cls = world.t, world.results.classes
+        cls["mean_income"][t] = np.divide(self.sum_income, self.count,
+                                          out=np.zeros_like(self.count), where=self.count > 0)
+        cls["hardship"][t] = world.regions["hardship"]
+
+
+def hardship_shock(world: World) -> np.ndarray:
+    """Hardship added to each region and class beyond lost income (MODEL.md §4.4): war
+    ([war_hardship] for everyone), a famine (its size), a failed harvest (the share lost, for
+    those who live off the land)."""
+    shock = np.zeros((world.n_regions, N_CLASSES))
+    shock += (world.pars.war_hardship * world.regions["at_war"])[:, None]
+    shock += world.regions["famine"][:, None]
+    rural = [Klass.PEASANT, Klass.COLLECTIVE_FARMER]
+    shock[:, rural] += (1.0 - world.regions["harvest"])[:, None]
+    return np.clip(shock, 0.0, 1.0)

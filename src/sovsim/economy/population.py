@@ -11,11 +11,16 @@ N(t+1) = N(t) + births - deaths - emigrants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 import numba as nb
 import numpy as np
 
-from sovsim.economy.incomes import CHUNKS
-from sovsim.world.names import N_CLASSES, Status
+from sovsim.world.module import Module, Variable
+from sovsim.world.names import N_CLASSES, Klass, Sector, Status
+from sovsim.world.people import BASE_FIELDS, CHUNKS
+from sovsim.world.state import World
 
 DEAD = int(Status.DEAD)
 N_CAUSES = 4  # natural, famine (forced collectivisation, famine shocks), emigration, war
@@ -143,3 +148,114 @@ def census(people, n_regions: int) -> tuple[np.ndarray, np.ndarray]:
     _census_kernel(people.n, people.region, people.klass, people.status, people.dispossessed,
                    owners, dispossessed)
     return owners, dispossessed
+
+
+# --- the population module of the step plan -------------------------------------------------
+
+COMPACT_DEAD_SHARE = 0.1  # compact the arrays once a year when more than this share is dead
+DEMOGRAPHY = ("births", "deaths_natural", "deaths_famine", "deaths_war", "emigrants")
+
+
+def labour_supply(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Industrial and agricultural labour force, persons, from the agents' classes."""
+    persons = world.owners * world.people_per_agent
+    part = world.pars.participation
+    industrial = part * persons[:, Klass.WORKER]
+    agri = part * (persons[:, Klass.PEASANT] + persons[:, Klass.COLLECTIVE_FARMER])
+    return industrial, agri
+
+
+class Population(Module):
+    """Births, deaths and emigration; class mobility that follows property and the labour market;
+    the census of the living by region and class (`world.owners`, `world.dispossessed`)."""
+
+    agent_fields: ClassVar[dict[str, np.dtype]] = BASE_FIELDS
+    region_results: ClassVar[dict[str, Variable]] = {
+        "population": Variable("persons", "living persons (agents x people_per_agent)"),
+        "deaths_war": Variable("persons/month", "deaths in war this step"),
+        "births": Variable("persons/month", "births this step"),
+        "deaths_natural": Variable("persons/month",
+                                   "deaths at the region's death rate this step"),
+        "deaths_famine": Variable("persons/month",
+                                  "deaths from the famine of forced collectivisation"),
+        "emigrants": Variable("persons/month", "dispossessed persons who emigrated this step"),
+    }
+    class_results: ClassVar[dict[str, Variable]] = {
+        "count": Variable("persons", "living persons of the class (dispossessed included)"),
+    }
+
+    def __init__(self, newborn_fields: Callable[[np.ndarray, np.ndarray],
+                                                dict[str, np.ndarray]]) -> None:
+        # the other modules' fields of newborn agents, gathered by the Sim
+        self.newborn_fields = newborn_fields
+        self.demography: dict[str, np.ndarray] = {}
+
+    def newborn(self, world: World, region: np.ndarray, klass: np.ndarray,
+                rng: np.random.Generator) -> dict[str, np.ndarray]:
+        return {"status": np.full(len(region), Status.QUIET, dtype=np.uint8)}
+
+    def renew(self, world: World) -> None:
+        """Births, deaths, emigration; proletarianisation, collectivisation, dispossession."""
+        R, pars, dt, shared = world.n_regions, world.pars, world.dt, world.regions
+        persons = world.owners * world.people_per_agent
+        part = pars.participation
+        rural = persons[:, Klass.PEASANT] + persons[:, Klass.COLLECTIVE_FARMER]
+        demand = world.flows.labour_demand
+        ind_supply, agri_supply = labour_supply(world)
+        gap = np.maximum(0.0, demand[:, :2].sum(axis=1) - ind_supply) / part
+        reserve = np.maximum(0.0, agri_supply - demand[:, Sector.AGRI]) / part
+        pulled = pars.proletarianisation_speed * dt * np.minimum(gap, reserve)
+        p_prolet = np.divide(pulled, rural, out=np.zeros(R), where=rural > 0)
+        expropriated = shared["small_expropriated"]
+        collectivised = shared["peasants_collectivised"]
+        conceded = shared["conceded"]
+        move = np.zeros((R, N_CLASSES, N_CLASSES))
+        move[:, Klass.PEASANT, Klass.WORKER] = p_prolet + expropriated
+        move[:, Klass.COLLECTIVE_FARMER, Klass.WORKER] = p_prolet
+        move[:, Klass.ARTISAN, Klass.WORKER] = expropriated
+        move[:, Klass.PEASANT, Klass.COLLECTIVE_FARMER] = collectivised
+        # a right course's concessions: household farming and private trade come back, and with
+        # them peasants leaving the collective farms and a new petty bourgeoisie (NEP men)
+        move[:, Klass.COLLECTIVE_FARMER, Klass.PEASANT] = conceded
+        move[:, Klass.ARTISAN, Klass.CAPITALIST] = conceded
+        np.clip(move, 0.0, 1.0, out=move)
+        off = move.sum(axis=2)
+        over = off > 1.0
+        move[over] /= off[over][:, None]
+        idx = np.arange(N_CLASSES)
+        move[:, idx, idx] = 1.0 - move.sum(axis=2)
+        extra = np.zeros((R, N_CLASSES))
+        famine = np.where(shared["forced"], pars.collectivisation_deaths * collectivised, 0.0)
+        peas_w = np.divide(persons[:, Klass.PEASANT], rural, out=np.zeros(R), where=rural > 0)
+        extra[:, Klass.PEASANT] = famine
+        extra[:, Klass.COLLECTIVE_FARMER] = famine * peas_w
+        extra += (shared["famine"] * dt)[:, None]
+        dispossess = np.zeros((R, N_CLASSES))
+        dispossess[:, Klass.CAPITALIST] = shared["capitalists_dispossessed"]
+        dispossess[:, Klass.LANDLORD] = shared["landlords_dispossessed"]
+        # extra monthly death probability of war (a region fights one war at a time) and of a
+        # famine shock
+        war_p = np.zeros(R)
+        war_p[shared["at_war"]] += pars.war_deaths * dt
+        war_p += shared["famine"] * dt
+        births_rng = world.streams["population.births"]
+        self.demography = step(
+            world.people, world.streams["population"],
+            death_p=world.geo.death_rate * dt, extra_death_p=extra, move_p=move,
+            dispossess_p=dispossess, emigrate_p=np.full(R, pars.emigration_rate * dt),
+            birth_p=world.geo.birth_rate * dt, war_p=war_p,
+            newborn_fields=lambda reg, kls, rng: self.newborn_fields(reg, kls, births_rng))
+        if world.t % 12 == 11:
+            people = world.people
+            dead = int((people.status[: people.n] == Status.DEAD).sum())
+            if dead > COMPACT_DEAD_SHARE * people.n:
+                people.compact(Status.DEAD)
+        world.owners = self.demography["owners"]
+        world.dispossessed = self.demography["dispossessed"]
+
+    def record(self, world: World) -> None:
+        t, ppa, res = world.t, world.people_per_agent, world.results
+        res.regions["population"][t] = world.living() * ppa
+        for name in DEMOGRAPHY:
+            res.regions[name][t] = self.demography[name] * ppa
+        res.classes["count"][t] = (world.owners + world.dispossessed) * ppa

@@ -15,10 +15,16 @@ foreign owner (FOREIGN), part of it repatriated.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
+from sovsim.economy.population import labour_supply
 from sovsim.world.economy import Economy, Flows
+from sovsim.world.module import Module, Variable
 from sovsim.world.names import Klass, Owner, Sector
+from sovsim.world.pars import Pars
+from sovsim.world.state import World
 
 INDUSTRY = [Sector.HEAVY, Sector.LIGHT]
 OWNER_WORKED = [Owner.SMALL, Owner.COLLECTIVE]  # owners who work their own means of production
@@ -67,7 +73,7 @@ def wage_shares(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 
 
 def distribute(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-               pars: dict[str, float], persons: np.ndarray) -> None:
+               pars: Pars, persons: np.ndarray) -> None:
     """Split output into wages and surplus by owner; the state budget; incomes by class.
 
     `persons` is (R, K): living persons by region and class who are not dispossessed (the
@@ -77,7 +83,7 @@ def distribute(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     Ks = econ.K.sum(axis=2, keepdims=True)
     theta = np.divide(econ.K, Ks, out=np.zeros_like(econ.K), where=Ks > 0)   # (R, S, O)
     part = flows.output[:, :, None] * theta                                   # (R, S, O)
-    u = wage_shares(econ, flows, lever, pars["agri_wage_share"])
+    u = wage_shares(econ, flows, lever, pars.agri_wage_share)
     hired = np.ones(part.shape[2], dtype=bool)
     hired[OWNER_WORKED] = False
     wages = part[:, :, hired] * u[:, :, None]
@@ -102,7 +108,7 @@ def distribute(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     delta = econ.tech.delta
     foreign_net = np.maximum(0.0, S[:, :, Owner.FOREIGN]
                              - delta[None, :] * econ.K[:, :, Owner.FOREIGN])   # (R, S)
-    out = pars["repatriation"] * foreign_net                                   # (R, S)
+    out = pars.repatriation * foreign_net                                   # (R, S)
     F_tot = econ.F.sum(axis=1)                                                 # (R, S)
     owner_w = np.divide(econ.F, F_tot[:, None, :], out=np.zeros_like(econ.F),
                         where=F_tot[:, None, :] > 0)                            # (host, own, S)
@@ -117,7 +123,7 @@ def distribute(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 
 
 def _class_incomes(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-                   pars: dict[str, float], persons: np.ndarray) -> None:
+                   pars: Pars, persons: np.ndarray) -> None:
     """Total income by region and class (GK$/year), what the agents will share."""
     S, delta, K = flows.surplus, econ.tech.delta, econ.K
     inc = flows.class_income
@@ -134,7 +140,7 @@ def _class_incomes(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     inc[:, Klass.ARTISAN] = (S[:, INDUSTRY, Owner.SMALL].sum(axis=1)
                              + S[:, INDUSTRY, Owner.COLLECTIVE].sum(axis=1))
     rent_net = np.maximum(0.0, S[:, :, Owner.LANDLORD] - delta * K[:, :, Owner.LANDLORD])
-    inc[:, Klass.LANDLORD] = (1 - pars["saving_landlord"]) * rent_net.sum(axis=1)
+    inc[:, Klass.LANDLORD] = (1 - pars.saving_landlord) * rent_net.sum(axis=1)
     profit_net = np.maximum(0.0, S[:, :, Owner.PRIVATE] - delta * K[:, :, Owner.PRIVATE])
     inc[:, Klass.CAPITALIST] = (1 - capitalist_saving(econ, pars)) * (
         profit_net.sum(axis=1) + flows.repatriated_in)
@@ -149,14 +155,98 @@ def _class_incomes(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     inc[:, Klass.ENFORCER] = salaries * (1 - bur_w)
 
 
-def capitalist_saving(econ: Economy, pars: dict[str, float]) -> float | np.ndarray:
+def capitalist_saving(econ: Economy, pars: Pars) -> float | np.ndarray:
     """Share of profit capitalists reinvest: the region's own where the scenario sets one per
     region (an (R,) array), else the shared parameter."""
     own = econ.tech.saving_capitalist
-    return pars["saving_capitalist"] if own is None else own
+    return pars.saving_capitalist if own is None else own
 
 
 def _wage_per_person(flows: Flows, persons: np.ndarray) -> np.ndarray:
     workers = persons[:, Klass.WORKER]
     ind_wages = flows.wages[:, INDUSTRY].sum(axis=1)
     return np.divide(ind_wages, workers, out=np.zeros_like(workers), where=workers > 0)
+
+
+# --- the production module of the step plan -------------------------------------------------
+
+RIGHT_LOSS_CAP = 0.5  # sabotage and revolt never stop more than half of production
+
+
+def output_factor(world: World) -> np.ndarray:
+    """Share of capacity each sector can use: the harvest, and right action's sabotage."""
+    living = np.maximum(world.living(), 1e-12)
+    f = np.ones((world.n_regions, 3))
+    f[:, Sector.AGRI] = world.regions["harvest"]
+    f *= (1.0 - np.minimum(RIGHT_LOSS_CAP, world.pars.right_output_loss
+                           * world.regions["active_right"] / living))[:, None]
+    return f
+
+
+class Production(Module):
+    """Production bound by capital, labour or demand; its distribution into incomes. Where state
+    and collective property dominate, or an authority imposes it, the plan sets wages and
+    production runs to capacity (Kornai's resource-constrained economy)."""
+
+    shared: ClassVar[dict[str, str]] = {
+        "plan_imposed": "bool: an authority or a federation imposes the plan, whatever "
+        "the property (set by the politics)"}
+    region_results: ClassVar[dict[str, Variable]] = {
+        "output_per_capita": Variable("1990 GK$/person/year", "output (GDP) per person, the "
+                                      "unit of Maddison 2010 and MPD2013"),
+        "output_heavy": Variable("1990 GK$/year",
+                                 "output of HEAVY (Department I, means of production)"),
+        "output_light": Variable("1990 GK$/year",
+                                 "output of LIGHT (Department II, consumer goods)"),
+        "output_agri": Variable("1990 GK$/year", "output of AGRI (agriculture)"),
+        "employment_rate": Variable("share", "employed / industrial labour force"),
+        "wage_share": Variable("share", "wages / output"),
+        "repatriated_profit": Variable("1990 GK$/year", "FOREIGN profit sent out of this region"),
+        "repatriated_in": Variable("1990 GK$/year",
+                                   "profit received from capital owned abroad"),
+        "state_budget": Variable("1990 GK$/year", "state surplus plus procurement"),
+        "privileges": Variable("1990 GK$/year",
+                               "privileges of the bureaucracy (Pi x state budget)"),
+        "procurement_value": Variable("1990 GK$/year",
+                                      "value procured from peasants and collectives"),
+    }
+    link_results: ClassVar[dict[str, Variable]] = {
+        "profit_repatriation": Variable("1990 GK$/year", "profit of capital owned by `target` "
+                                        "sent home from `source`"),
+    }
+
+    def init(self, world: World) -> None:
+        world.regions["plan_imposed"] = world.econ.planned.copy()
+
+    def produce(self, world: World) -> None:
+        """Leontief production bound by capital or labour (seed ¶6: productive forces)."""
+        econ = world.econ
+        K = econ.K.sum(axis=1)
+        collective = (K[:, Owner.STATE] + K[:, Owner.COLLECTIVE]) / np.maximum(K.sum(axis=1),
+                                                                               1e-12)
+        econ.planned[:] = world.regions["plan_imposed"] | (collective >= world.pars.plan_share)
+        econ.output_factor = output_factor(world)
+        produce(econ, *labour_supply(world), world.flows)
+
+    def distribute(self, world: World) -> None:
+        """Output split into wages, profit, rent, repatriation, state budget, procurement."""
+        distribute(world.econ, world.flows, world.lever, world.pars,
+                   world.owners * world.people_per_agent)
+
+    def record(self, world: World) -> None:
+        t, f, reg = world.t, world.flows, world.results.regions
+        living = world.living() * world.people_per_agent
+        total = f.output.sum(axis=1)
+        reg["output_per_capita"][t] = np.divide(total, living, out=np.zeros_like(total),
+                                                where=living > 0)
+        reg["output_heavy"][t] = f.output[:, Sector.HEAVY]
+        reg["output_light"][t] = f.output[:, Sector.LIGHT]
+        reg["output_agri"][t] = f.output[:, Sector.AGRI]
+        reg["employment_rate"][t] = world.econ.employment
+        reg["wage_share"][t] = f.wage_share
+        reg["repatriated_profit"][t] = f.repatriated_out
+        reg["repatriated_in"][t] = f.repatriated_in
+        reg["state_budget"][t] = f.state_budget
+        reg["privileges"][t] = f.privileges
+        reg["procurement_value"][t] = f.procurement
+        world.results.links["profit_repatriation"][t] = f.repatriation

@@ -8,11 +8,15 @@ the shares of each class's agents that the change moves, so that people follow p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from sovsim.world.economy import Economy, Flows
+from sovsim.world.module import Module, Variable
 from sovsim.world.names import Owner, Sector
+from sovsim.world.pars import Pars
+from sovsim.world.state import World
 
 INDUSTRY = [Sector.HEAVY, Sector.LIGHT]
 
@@ -37,7 +41,7 @@ def _move(K: np.ndarray, sectors: list[int], src: int, dst: int, frac: np.ndarra
 
 
 def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-              pars: dict[str, float], dt: float) -> PropertyMoves:
+              pars: Pars, dt: float) -> PropertyMoves:
     """Apply this step's changes of property form and pillage to the capital stocks."""
     K, R = econ.K, econ.n_regions
     own = np.arange(R)
@@ -58,8 +62,8 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     # a right course concedes markets and private plots (state trade and light industry leased
     # to private owners, collective land back to household plots).
     x = lever["course"]
-    crack = np.clip(pars["course_property_rate"] * np.maximum(x, 0.0) * dt, 0.0, 1.0)
-    concede = np.clip(pars["course_property_rate"] * np.maximum(-x, 0.0) * dt, 0.0, 1.0)
+    crack = np.clip(pars.course_property_rate * np.maximum(x, 0.0) * dt, 0.0, 1.0)
+    concede = np.clip(pars.course_property_rate * np.maximum(-x, 0.0) * dt, 0.0, 1.0)
     _move(K, INDUSTRY, Owner.PRIVATE, Owner.STATE, crack)
     _move(K, [Sector.LIGHT], Owner.STATE, Owner.PRIVATE, concede)
     _move(K, [Sector.AGRI], Owner.COLLECTIVE, Owner.SMALL, concede)
@@ -73,8 +77,8 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     coll_rate = lever["collectivisation_rate"]
     coll = np.clip(coll_rate * dt, 0.0, 1.0)
     moved = _move(K, [Sector.AGRI], Owner.SMALL, Owner.COLLECTIVE, coll)
-    forced = coll_rate > pars["forced_collectivisation"]
-    lost = np.where(forced, pars["collectivisation_loss"] * moved, 0.0)
+    forced = coll_rate > pars.forced_collectivisation
+    lost = np.where(forced, pars.collectivisation_loss * moved, 0.0)
     K[:, Sector.AGRI, Owner.COLLECTIVE] -= lost
     flows.destroyed[:] = lost / dt
 
@@ -101,7 +105,7 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 
 
 def _pillage(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-             pars: dict[str, float], dt: float) -> None:
+             pars: Pars, dt: float) -> None:
     """Pillage: a share of a dependency's industrial equipment shipped to its controller's
     state industry, part of it lost on the way (seed ¶6)."""
     K, R = econ.K, econ.n_regions
@@ -115,9 +119,69 @@ def _pillage(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     shipped = K[:, INDUSTRY, :] * rate[:, None, None]        # (R, 2, O)
     K[:, INDUSTRY, :] -= shipped
     econ.F[:, :, INDUSTRY] *= (1 - rate)[:, None, None]
-    arrive = shipped.sum(axis=2) * (1 - pars["pillage_loss"])  # (R, 2)
+    arrive = shipped.sum(axis=2) * (1 - pars.pillage_loss)  # (R, 2)
     for r in np.flatnonzero(rate > 0):
         K[econ.controller[r], INDUSTRY, Owner.STATE] += arrive[r]
         flows.pillage_in[econ.controller[r]] += arrive[r].sum() / dt
         flows.pillage[r, econ.controller[r]] = shipped[r].sum() / dt
     flows.pillage_out[:] = shipped.sum(axis=(1, 2)) / dt
+
+
+# --- the property-forms module of the step plan ---------------------------------------------
+
+class PropertyForms(Module):
+    """Nationalisation, agrarian reform, collectivisation, expropriation, the course's drift of
+    property and pillage; the shares of people whom these changes move (for the population)."""
+
+    shared: ClassVar[dict[str, str]] = {
+        name: f"share of agents moved this step: {name.replace('_', ' ')}"
+        for name in PropertyMoves.__dataclass_fields__}
+    region_results: ClassVar[dict[str, Variable]] = {
+        **{f"capital_{o.name.lower()}": Variable("1990 GK$", meaning) for o, meaning in zip(
+            Owner, ("capital owned by the state",
+                    "capital owned by domestic capitalists",
+                    "capital owned by capitalists of other regions",
+                    "land and capital of landlords",
+                    "capital of peasants and artisans who work it",
+                    "capital of collective farms and cooperatives"), strict=True)},
+        "collective_share": Variable("share", "(state + collective capital) / all capital"),
+        "pillage_out": Variable("1990 GK$/year", "industrial capital shipped to the controller"),
+        "pillage_in": Variable("1990 GK$/year",
+                               "pillaged capital arriving (after transfer losses)"),
+        "capital_destroyed": Variable("1990 GK$/year",
+                                      "capital destroyed by forced collectivisation"),
+    }
+    link_results: ClassVar[dict[str, Variable]] = {
+        "pillage": Variable("1990 GK$/year",
+                            "equipment shipped from `source` to its controller `target`"),
+    }
+
+    def init(self, world: World) -> None:
+        R = world.n_regions
+        for name in self.shared:
+            world.regions[name] = np.zeros(R, dtype=bool if name == "forced" else float)
+
+    def transform_property(self, world: World) -> None:
+        """Nationalisation, agrarian reform (sped up by left action under occupation, seed ¶7),
+        collectivisation, expropriation, the course's drift of property, pillage."""
+        lever = dict(world.lever)
+        boost = world.regions["reform_boost"]
+        lever["nationalisation_rate"] = world.lever["nationalisation_rate"] + boost
+        lever["agrarian_reform_rate"] = world.lever["agrarian_reform_rate"] + boost
+        moves = transform(world.econ, world.flows, lever, world.pars, world.dt)
+        for name in self.shared:
+            world.regions[name] = getattr(moves, name)
+
+    def record(self, world: World) -> None:
+        t, f, reg = world.t, world.flows, world.results.regions
+        by_owner = world.econ.K.sum(axis=1)
+        for o in Owner:
+            reg[f"capital_{o.name.lower()}"][t] = by_owner[:, o]
+        all_K = by_owner.sum(axis=1)
+        reg["collective_share"][t] = np.divide(
+            by_owner[:, Owner.STATE] + by_owner[:, Owner.COLLECTIVE], all_K,
+            out=np.zeros_like(all_K), where=all_K > 0)
+        reg["pillage_out"][t] = f.pillage_out
+        reg["pillage_in"][t] = f.pillage_in
+        reg["capital_destroyed"][t] = f.destroyed
+        world.results.links["pillage"][t] = f.pillage

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sovsim.economy import accumulation, production
-from sovsim.world.economy import Economy, Flows, Technology
 from sovsim.validate.checks import Check
+from sovsim.world.economy import Economy, Flows, Technology
 from sovsim.world.names import LEVERS, N_CLASSES, N_OWNERS, N_SECTORS, Owner, Sector
-from sovsim.world.pars import PARS
+from sovsim.world.pars import PARS, Pars
 
 FM = "Feldman-Mahalanobis"
 GOODWIN = "Goodwin"
@@ -53,7 +53,7 @@ class EngineCase:
 
     econ: Economy
     lever: dict[str, np.ndarray]
-    pars: dict[str, float]
+    pars: Pars
     dt: float
     order: tuple[str, ...] = SIM_ECONOMY_ORDER
     flows: Flows = field(init=False)
@@ -109,7 +109,7 @@ def engine_case(*, sigma: tuple[float, float, float], delta: tuple[float, float,
     all_pars = dict.fromkeys(PARS, 0.0)
     all_pars["participation"] = 1.0
     all_pars.update(pars)
-    return EngineCase(econ, lever, all_pars, dt, order)
+    return EngineCase(econ, lever, Pars.from_mapping(all_pars), dt, order)
 
 
 # --- Feldman-Mahalanobis --------------------------------------------------------------------

@@ -40,19 +40,71 @@ import os
 import sys
 import types
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from sovsim.politics.mobilisation import (
     ACTIVE,
     QUIET,
+    MobilisationParams,
     arrest_probability,
     mobilise_spatial,
     mobilise_well_mixed,
-    run_epstein,
+    populate_grid,
 )
+from sovsim.politics.mobilisation.rules import Neighbourhood, Rounding
 from sovsim.validate.checks import Check
+
+# --- Epstein mode: one region, economics off ------------------------------------------------
+
+def run_epstein(
+    width: int = 40, height: int = 40, citizen_density: float = 0.7, cop_density: float = 0.074,
+    legitimacy: float = 0.8, max_jail: int = 1000, steps: int = 100,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = 0,
+    vision: int = 7, rounding: Rounding = "round", *, k: float = 2.3, threshold: float = 0.1,
+    neighbourhood: Neighbourhood = "von_neumann", movement: bool = True,
+    mode: Literal["spatial", "well_mixed"] = "spatial",
+) -> dict[str, np.ndarray]:
+    """Epstein's model I alone: one region, H ~ U(0,1) fixed, R ~ U(0,1), every tendency left.
+
+    Defaults are those of Mesa 3.3.1's EpsteinCivilViolence model. The grid is filled cell by cell
+    as Mesa does. Returns time series of length steps + 1 (index 0: the initial, all-quiet state;
+    index t: after step t, as Mesa's DataCollector rows): the fractions of citizens 'quiet',
+    'active', 'jailed', and the counts 'arrests', plus 'citizens' and 'cops' (scalars as arrays).
+    """
+    rng = np.random.default_rng(seed)
+    citizens, cops = populate_grid(width, height, citizen_density, cop_density, rng)
+    n = citizens.size
+    hardship = rng.random(n).astype(np.float32)
+    risk = rng.random(n).astype(np.float32)
+    status = np.zeros(n, np.uint8)
+    jail = np.zeros(n, np.uint16)
+    tendency = np.ones(n, np.float32)
+    params = MobilisationParams(k=k, threshold=threshold, vision=vision,
+                                neighbourhood=neighbourhood, rounding=rounding,
+                                max_jail=max_jail, movement=movement)
+    if mode == "spatial":
+        counts = mobilise_spatial(status, hardship, legitimacy, risk, tendency, jail, citizens,
+                                  cops, width, height, rng, params, steps=steps)
+    elif mode == "well_mixed":
+        counts = mobilise_well_mixed(status, hardship, legitimacy, risk, tendency, jail,
+                                     cops.size, rng, params, sites=width * height, steps=steps)
+    else:
+        raise ValueError("mode must be 'spatial' or 'well_mixed'")
+    total = max(n, 1)
+
+    def series(values: np.ndarray, first: float) -> np.ndarray:
+        return np.concatenate(([first], values))
+
+    return {
+        "quiet": series(counts["quiet"] / total, 1.0 if n else 0.0),
+        "active": series((counts["active_left"] + counts["active_right"]) / total, 0.0),
+        "jailed": series(counts["jailed"] / total, 0.0),
+        "arrests": series(counts["arrests"].astype(np.float64), 0.0),
+        "citizens": np.array([n]),
+        "cops": np.array([cops.size]),
+    }
 
 CASE = "epstein-2002"
 

@@ -8,6 +8,7 @@ Y_s = y P share_s, K_s = sigma_s Y_s, a_s = Y_s / L_s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from sovsim.world.names import (
     Owner,
     Sector,
 )
+from sovsim.world.pars import Pars
 from sovsim.world.schema import number_values
 
 
@@ -67,7 +69,7 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def technology(pars: dict[str, float],
+def technology(pars: Mapping[str, float],
                regional: list[dict[str, float]] | None = None) -> Technology:
     """Sector parameters from the scenario's `pars`; with `regional` (one dict per region of
     its own `[regions.X.pars]` values) sigma and g0 are (R, S), eta and saving_capitalist (R,),
@@ -78,8 +80,8 @@ def technology(pars: dict[str, float],
             sigma=np.array([pars[f"sigma_{n}"] for n in names]),
             delta=np.array([pars[f"delta_{n}"] for n in names]),
             g0=np.array([pars[f"g0_{n}"] for n in names]),
-            eta=pars["eta"],
-            landlord_drag=pars["landlord_drag"],
+            eta=pars.eta,
+            landlord_drag=pars.landlord_drag,
         )
 
     def own(name: str) -> np.ndarray:
@@ -90,16 +92,26 @@ def technology(pars: dict[str, float],
         delta=np.array([pars[f"delta_{n}"] for n in names]),
         g0=np.stack([own(f"g0_{n}") for n in names], axis=1),
         eta=own("eta"),
-        landlord_drag=pars["landlord_drag"],
+        landlord_drag=pars.landlord_drag,
         saving_capitalist=own("saving_capitalist"),
     )
 
 
-def build_world(loaded: LoadedScenario) -> tuple[Geography, Economy, dict[str, np.ndarray],
-                                                 np.ndarray, dict[str, float]]:
-    """Geography, economy, policy levers (R,) and class shares (R, K) at the start."""
+@dataclass
+class InitialWorld:
+    """The world of a scenario at its start, in named parts."""
+
+    geo: Geography
+    econ: Economy
+    lever: dict[str, np.ndarray]  # policy levers, (R,) each
+    class_shares: np.ndarray      # (R, K) share of each class in each region's population
+    pars: Pars
+
+
+def build_world(loaded: LoadedScenario) -> InitialWorld:
+    """Geography, economy, policy levers (R,), class shares (R, K) and parameters at the start."""
     sc = loaded.model
-    pars = number_values(sc.pars)
+    pars = Pars.from_mapping(number_values(sc.pars))
     names = list(sc.regions)
     R = len(names)
     if R > 255:
@@ -125,7 +137,7 @@ def build_world(loaded: LoadedScenario) -> tuple[Geography, Economy, dict[str, n
     controller = np.array([names.index(r.controller) if r.controller else i
                            for i, r in enumerate(sc.regions.values())])
     class_shares = np.zeros((R, N_CLASSES))
-    part = pars["participation"]
+    part = pars.participation
     for i, reg in enumerate(sc.regions.values()):
         P = geo.population[i]
         Y = reg.output_per_capita.value * P * np.array(reg.sectors.vector())
@@ -133,11 +145,11 @@ def build_world(loaded: LoadedScenario) -> tuple[Geography, Economy, dict[str, n
         class_shares[i] = shares
         workers = part * P * shares[Klass.WORKER]
         rural = part * P * (shares[Klass.PEASANT] + shares[Klass.COLLECTIVE_FARMER])
-        employment[i] = 1.0 if planned[i] else pars["initial_employment"]
+        employment[i] = 1.0 if planned[i] else pars.initial_employment
         L_ind = max(employment[i] * workers, 1.0)
         a[i, Sector.HEAVY] = a[i, Sector.LIGHT] = max(
             (Y[Sector.HEAVY] + Y[Sector.LIGHT]) / L_ind, 1.0)
-        L_agri = max((1 - pars["rural_surplus_labour"]) * rural, 1.0)
+        L_agri = max((1 - pars.rural_surplus_labour) * rural, 1.0)
         a[i, Sector.AGRI] = max(Y[Sector.AGRI] / L_agri, 1.0)
         Ks = (tech.sigma if tech.sigma.ndim == 1 else tech.sigma[i]) * Y
         for s in Sector:
@@ -156,7 +168,7 @@ def build_world(loaded: LoadedScenario) -> tuple[Geography, Economy, dict[str, n
     for i, reg in enumerate(sc.regions.values()):
         for name, number in reg.policy.items():
             lever[name][i] = number.value
-    return geo, econ, lever, class_shares, pars
+    return InitialWorld(geo, econ, lever, class_shares, pars)
 
 
 def schedule_table(loaded: LoadedScenario) -> list[tuple[int, int, str, float]]:

@@ -7,6 +7,8 @@ file, a command-line override or a prior that leaves the domain is refused.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -243,3 +245,44 @@ PARS.update({
                                     "property moved a year per unit course (left: private "
                                     "industry to the state; right: concessions)"),
 })
+
+
+class _ParsMapping(Mapping[str, float]):
+    """Read-only mapping view of a `Pars`: `pars["eta"]`, `pars.get`, `dict(pars)` (for code
+    that picks parameters by a name it computes, such as the calibration)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> float:
+        if name not in PARS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PARS)
+
+    def __len__(self) -> int:
+        return len(PARS)
+
+    def replace(self, **values: float) -> Pars:
+        """A copy with some values changed."""
+        return dataclasses.replace(self, **values)  # type: ignore[type-var]
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> Pars:
+        """The parameters of `values`, which must name every parameter of `PARS` and no other."""
+        missing = sorted(set(PARS) - set(values))
+        unknown = sorted(set(values) - set(PARS))
+        if missing or unknown:
+            raise ValueError(f"parameters: missing {missing}, unknown {unknown}; "
+                             f"valid: the names of sovsim.world.pars.PARS")
+        return cls(**{name: float(values[name]) for name in PARS})  # type: ignore[call-arg]
+
+
+# A frozen record with one float attribute per entry of PARS, in table order: `pars.eta`. Built
+# from the table so that the two can never disagree; domains are checked when a scenario loads.
+Pars = dataclasses.make_dataclass(
+    "Pars", [(name, float) for name in PARS], bases=(_ParsMapping,), frozen=True)
+Pars.__module__ = __name__
+Pars.__doc__ = ("The behavioural parameters of a run, one float attribute per entry of `PARS` "
+                "(frozen; also a read-only mapping by name).")

@@ -1,64 +1,52 @@
 """People: the agents as a struct of arrays with compact dtypes.
 
-Each agent stands for `people_per_agent` persons. Arrays grow by doubling when births need room
-and are compacted (the dead removed) once a year, so memory stays proportional to the living.
+Each agent stands for `people_per_agent` persons. The fields are declared by the mechanism modules
+that own them (`Module.agent_fields`) and gathered by the Sim; `BASE_FIELDS` are the population's
+own. Arrays grow by a quarter when births need room and are compacted (the dead removed) once a
+year, so memory stays proportional to the living. Fields are attributes (`people.status`), so
+the kernels read them without a lookup.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-# name -> dtype; the order is the order of the columns in memory accounting and in docs/ODD.md
-FIELDS: dict[str, np.dtype] = {
+# Agent kernels split the agents into this many fixed chunks, each with its own sums, run in
+# parallel: the results do not depend on the number of threads.
+CHUNKS = 16
+
+# Fields of the population itself (sovsim.economy.population declares them).
+BASE_FIELDS: dict[str, np.dtype] = {
     "region": np.dtype(np.uint8),
     "klass": np.dtype(np.uint8),
     "status": np.dtype(np.uint8),
     "dispossessed": np.dtype(np.bool_),
-    "jail": np.dtype(np.uint16),
-    "income": np.dtype(np.float32),
-    "income_avg": np.dtype(np.float32),
-    "hardship": np.dtype(np.float32),
-    "risk_aversion": np.dtype(np.float32),
-    "tendency": np.dtype(np.float32),
-    "legitimacy_offset": np.dtype(np.float32),
-    "position": np.dtype(np.int32),
-    "rank": np.dtype(np.float32),
 }
 
-BYTES_PER_AGENT = sum(dt.itemsize for dt in FIELDS.values())
+# Fields whose empty value is -1 (no cell), not 0.
+UNSET_MINUS_ONE = frozenset({"position"})
 
 
-@dataclass
 class People:
     """The population of agents. Only the first `n` entries of each array are in use."""
 
-    region: np.ndarray
-    klass: np.ndarray
-    status: np.ndarray
-    dispossessed: np.ndarray
-    jail: np.ndarray
-    income: np.ndarray
-    income_avg: np.ndarray
-    hardship: np.ndarray
-    risk_aversion: np.ndarray
-    tendency: np.ndarray
-    legitimacy_offset: np.ndarray  # the agent's own departure from its group's legitimacy
-    position: np.ndarray
-    rank: np.ndarray  # fixed place in the queue for jobs: who is laid off first
-    n: int
+    def __init__(self, fields: dict[str, np.dtype], capacity: int) -> None:
+        self.fields = dict(fields)
+        self.n = 0
+        for name, dt in self.fields.items():
+            arr = np.zeros(max(capacity, 1), dtype=dt)
+            if name in UNSET_MINUS_ONE:
+                arr[:] = -1
+            setattr(self, name, arr)
 
     @classmethod
-    def empty(cls, capacity: int) -> People:
-        """Room for `capacity` agents, none in use."""
-        arrays = {name: np.zeros(max(capacity, 1), dtype=dt) for name, dt in FIELDS.items()}
-        arrays["position"][:] = -1
-        return cls(**arrays, n=0)
+    def empty(cls, capacity: int, fields: dict[str, np.dtype]) -> People:
+        """Room for `capacity` agents with the given fields, none in use."""
+        return cls(fields, capacity)
 
     @property
-    def fields(self) -> dict[str, np.dtype]:
-        return FIELDS
+    def bytes_per_agent(self) -> int:
+        return sum(np.dtype(dt).itemsize for dt in self.fields.values())
 
     @property
     def capacity(self) -> int:
@@ -75,10 +63,10 @@ class People:
             return
         # grow by a quarter: amortised O(1) appends at a fifth of the idle room doubling leaves
         new_cap = max(need, self.capacity + self.capacity // 4)
-        for name, dt in FIELDS.items():
+        for name, dt in self.fields.items():
             old = getattr(self, name)
             grown = np.zeros(new_cap, dtype=dt)
-            if name == "position":
+            if name in UNSET_MINUS_ONE:
                 grown[:] = -1
             grown[: self.n] = old[: self.n]
             setattr(self, name, grown)
@@ -88,9 +76,9 @@ class People:
         count = len(next(iter(values.values())))
         self.reserve(count)
         where = slice(self.n, self.n + count)
-        for name in FIELDS:
+        for name in self.fields:
             arr = getattr(self, name)
-            arr[where] = values.get(name, -1 if name == "position" else 0)
+            arr[where] = values.get(name, -1 if name in UNSET_MINUS_ONE else 0)
         self.n += count
         return where
 
@@ -100,8 +88,7 @@ class People:
         m = int(alive.sum())
         if m == self.n:
             return
-        for name in FIELDS:
+        for name in self.fields:
             arr = getattr(self, name)
             arr[:m] = arr[: self.n][alive]
         self.n = m
-
