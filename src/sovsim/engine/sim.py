@@ -273,7 +273,9 @@ class Sim:
         return self.results
 
     def extra_tables(self) -> dict:
-        """Further tables of the run folder: the log of events."""
+        """Further tables of the run folder: the log of events. Kept for callers of the earlier
+        API; the run folder builds it with `sovsim.io.outputs.event_table(sim.events)` (tables
+        are io's job, and the engine does not import io at module level)."""
         from sovsim.io.outputs import event_table
 
         return {"events": event_table(self.world.events)}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sovsim import __version__
 from sovsim.engine.sim import Sim
-from sovsim.io.outputs import class_table, link_table, region_table, write_run
+from sovsim.io.outputs import class_table, event_table, link_table, region_table, write_run
 
 
 def meta(sim: Sim, wall_seconds: float) -> dict:
@@ -35,6 +35,6 @@ def save(sim: Sim, out: Path, fmt: str, wall_seconds: float) -> Path:
         "regions": region_table(sim.results, sim.geo.names, dates, sim.record_from),
         "classes": class_table(sim.results, sim.geo.names, dates, sim.record_from),
         "links": link_table(sim.results, sim.geo.names, dates, sim.record_from),
+        "events": event_table(sim.events),
     }
-    tables.update(sim.extra_tables())
     return write_run(out, tables, meta(sim, wall_seconds), fmt)

@@ -41,8 +41,7 @@ def snapshot(name: str) -> dict[str, np.ndarray]:
     for group in ("regions", "classes", "links", "world"):
         for var, arr in getattr(res, group).items():
             out[f"{group}/{var}"] = np.asarray(arr)
-    events = sim.extra_tables()["events"]
-    rows = [" | ".join(str(v) for v in row.values()) for row in events.to_pylist()]
+    rows = [" | ".join(str(v) for v in row) for row in sim.events]
     out["events"] = np.array(rows, dtype=str)
     out["people/digest"] = np.array(people_digest(sim))
     out["people/n"] = np.array(sim.people.n)

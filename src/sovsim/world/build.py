@@ -111,7 +111,7 @@ class InitialWorld:
 def build_world(loaded: LoadedScenario) -> InitialWorld:
     """Geography, economy, policy levers (R,), class shares (R, K) and parameters at the start."""
     sc = loaded.model
-    pars = Pars.from_mapping(number_values(sc.pars))
+    pars = loaded.pars
     names = list(sc.regions)
     R = len(names)
     if R > 255:

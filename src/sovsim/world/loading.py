@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from sovsim.claims.priors import Prior
-from sovsim.world.pars import PARS
-from sovsim.world.schema import Scenario
+from sovsim.world.pars import PARS, Pars
+from sovsim.world.schema import Scenario, number_values
 
 BUILTIN_PACKAGE = "sovsim.world.scenarios"
 
@@ -34,6 +34,12 @@ class LoadedScenario:
     @property
     def name(self) -> str:
         return self.model.scenario.name
+
+    @property
+    def pars(self) -> Pars:
+        """The behavioural parameters as a typed, frozen record (`pars.eta`); `validate` has
+        checked that every name of PARS is set, and within its domain."""
+        return Pars.from_mapping(number_values(self.model.pars))
 
     @property
     def sha256(self) -> str:
