@@ -100,8 +100,8 @@ def test_pars_are_typed_frozen_and_readable_by_name(tiny_path: Path) -> None:
 
 
 def test_package_exports_sim_and_load(tiny_path: Path) -> None:
-    from sovsim import Sim as S
-    from sovsim import load as ld
+    from sovsim import Sim as PackageSim
+    from sovsim import load as package_load
 
-    assert S is Sim and ld is load
-    assert isinstance(sovsim.Sim(ld(tiny_path), agents=50), Sim)
+    assert PackageSim is Sim and package_load is load
+    assert isinstance(sovsim.Sim(package_load(tiny_path), agents=50), Sim)
