@@ -184,7 +184,7 @@ class Population(Module):
         "count": Variable("persons", "living persons of the class (dispossessed included)"),
     }
 
-    def __init__(self, newborn_fields: Callable[[np.ndarray, np.ndarray],
+    def __init__(self, newborn_fields: Callable[[np.ndarray, np.ndarray, np.random.Generator],
                                                 dict[str, np.ndarray]]) -> None:
         # the other modules' fields of newborn agents, gathered by the Sim
         self.newborn_fields = newborn_fields

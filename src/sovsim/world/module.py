@@ -8,13 +8,13 @@ instance `sovsim.economy.production.Production`). It declares
 - `region_results`, `class_results`, `world_results`, `link_results`: the variables it writes to
   the results (name -> `Variable`), one row per step, in `record`;
 
-and gives, in `entries()`, the methods the step plan runs, in order, each called with the
-`World`. The plan's module column is the Python module of the class (`Module.name`).
+Its step-plan entries are plain methods taking the `World` (`def produce(self, world)`), put in
+order by `sovsim.engine.sim.Sim`; the plan's module column is the Python module of the class
+(`Module.name`), the first line of the method's docstring its "what it does".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,7 +25,7 @@ from sovsim.world.state import World
 
 @dataclass(frozen=True)
 class Variable:
-    """Unit and meaning of a recorded variable (docs/OUTPUTS.md is written from these)."""
+    """Unit and meaning of a recorded variable (docs/OUTPUTS.md lists each; a test checks)."""
 
     unit: str
     meaning: str
@@ -48,10 +48,6 @@ class Module:
 
     def init(self, world: World) -> None:
         """Set the module's state, and its shared conditions, at the start of the run."""
-
-    def entries(self) -> list[Callable[[World], None]]:
-        """The methods of the step plan, in order."""
-        return []
 
     def newborn(self, world: World, region: np.ndarray, klass: np.ndarray,
                 rng: np.random.Generator) -> dict[str, np.ndarray]:

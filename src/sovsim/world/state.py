@@ -60,8 +60,8 @@ class World:
     # population keeps; incomes, politics and the observables read it)
     owners: np.ndarray
     dispossessed: np.ndarray
-    # region conditions set by one mechanism and read by others: name -> (R,) or (R, K) array;
-    # each name is declared in its owner's `Module.shared` (see sovsim.world.module)
+    # conditions set by one mechanism and read by others: name -> (R,) or (R, K) array, or a
+    # 0-d array for the world (prestige); each name is declared in its owner's `Module.shared`
     regions: dict[str, np.ndarray] = field(default_factory=dict)
     # the log of events: (step, date, kind, region, detail)
     events: list[tuple[int, str, str, str, str]] = field(default_factory=list)
