@@ -19,12 +19,8 @@ import time
 
 import numpy as np
 
-from sovsim.politics.mobilisation import (
-    MobilisationParams,
-    mobilise_well_mixed,
-    run_epstein,
-)
-from sovsim.validate.epstein import load_mesa_model
+from sovsim.politics.mobilisation import MobilisationParams, mobilise_well_mixed
+from sovsim.validate.epstein import load_mesa_model, run_epstein
 
 # width, sovsim steps, Mesa steps
 SIZES = ((40, 500, 30), (100, 200, 6), (300, 30, 2))

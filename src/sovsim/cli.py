@@ -103,7 +103,7 @@ def print_plan(sim: Sim) -> None:
     """The step plan: what happens in one month, in order (ODD element 3)."""
     table = Table(title="Step plan (one step = one month)")
     table.add_column("#", justify="right")
-    table.add_column("module")
+    table.add_column("module", no_wrap=True)
     table.add_column("method")
     table.add_column("what it does")
     for i, entry in enumerate(sim.plan, 1):

@@ -79,7 +79,7 @@ def _population_range(lo, hi, uniform, region, klass, status, dispossessed, deat
 @nb.njit(cache=True, parallel=True)
 def _population_kernel(uniform, n, region, klass, status, dispossessed, death_p, extra_death_p,
                        war_p, move_p, dispossess_p, emigrate_p, deaths, moves):
-    # fixed chunks with their own counts (see incomes.CHUNKS): thread-count independent
+    # fixed chunks with their own counts (see sovsim.world.people.CHUNKS): thread-count independent
     chunks = deaths.shape[0]
     size = (n + chunks - 1) // chunks
     for c in nb.prange(chunks):

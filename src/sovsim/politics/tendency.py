@@ -81,7 +81,7 @@ def _tendency_range(lo, hi, uniform, region, klass, status, tendency, target, ra
 @nb.njit(cache=True, parallel=True)
 def _tendency_kernel(uniform, n, region, klass, status, tendency, target, rate, noise,
                      sum_tau, sum_neg, sum_pos, count):
-    # fixed chunks with their own sums (see incomes.CHUNKS): thread-count independent
+    # fixed chunks with their own sums (see sovsim.world.people.CHUNKS): thread-count independent
     chunks = sum_tau.shape[0]
     size = (n + chunks - 1) // chunks
     for c in nb.prange(chunks):
