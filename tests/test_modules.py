@@ -15,6 +15,8 @@ import pytest
 import sovsim
 from sovsim.engine.results import (
     CLASS_VARIABLES,
+    ECONOMY_MODULES,
+    POLITICS_MODULES,
     POLITICS_CLASS_VARIABLES,
     POLITICS_REGION_VARIABLES,
     REGION_VARIABLES,
@@ -55,6 +57,12 @@ def test_every_agent_field_has_one_owner_and_is_in_the_odd(sim: Sim) -> None:
         owner = owners[name].removeprefix("sovsim.")
         row = rf"^\s*\| `{name}` \| {np.dtype(dtype).name} \| {re.escape(owner)} \|"
         assert re.search(row, ODD, flags=re.M), name
+
+
+def test_the_tables_of_variables_know_every_module_of_the_sim(sim: Sim) -> None:
+    # a module the tables miss would record variables that docs/OUTPUTS.md and reports ignore
+    assert sorted(type(m).__name__ for m in sim.modules.values()) == sorted(
+        m.__name__ for m in ECONOMY_MODULES + POLITICS_MODULES)
 
 
 def test_every_recorded_variable_is_written_by_its_module(sim: Sim) -> None:
