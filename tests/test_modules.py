@@ -16,8 +16,8 @@ import sovsim
 from sovsim.engine.results import (
     CLASS_VARIABLES,
     ECONOMY_MODULES,
-    POLITICS_MODULES,
     POLITICS_CLASS_VARIABLES,
+    POLITICS_MODULES,
     POLITICS_REGION_VARIABLES,
     REGION_VARIABLES,
 )
