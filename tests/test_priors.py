@@ -10,10 +10,11 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from sovsim.claims.priors import Prior, priors_of, sample_lhs
+from sovsim.claims.sampling import sample_lhs
 from sovsim.cli import app
 from sovsim.world.loading import ScenarioError, load
 from sovsim.world.pars import PARS
+from sovsim.world.priors import Prior, priors_of
 
 PRIORS = {
     "u": Prior(dist="uniform", low=0.2, high=0.4),

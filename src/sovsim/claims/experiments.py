@@ -39,7 +39,6 @@ import numpy as np
 
 from sovsim.claims import c4
 from sovsim.claims.ensemble import Variant
-from sovsim.claims.priors import priors_of
 from sovsim.classify.criteria import (
     FOREIGN_OWNERSHIP_MIN,
     IMPERIALIST,
@@ -52,6 +51,7 @@ from sovsim.classify.labels import label_expansion
 from sovsim.world.build import date_of, month_index
 from sovsim.world.loading import LoadedScenario, load
 from sovsim.world.names import AUTHORITIES, CLASSES, Owner
+from sovsim.world.priors import priors_of
 
 if TYPE_CHECKING:
     from sovsim.engine.sim import Sim

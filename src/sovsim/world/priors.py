@@ -1,4 +1,4 @@
-"""Priors of the behavioural parameters and Latin hypercube samples drawn through them.
+"""Priors of the behavioural parameters: part of a scenario's data, read with its `[pars]`.
 
 A parameter in a scenario's `[pars]` table may carry a prior beside its value:
 
@@ -233,21 +233,6 @@ def inverse_regularised_beta(a: float, b: float, p: float) -> float:
         # Newton where it stays in the bracket, bisection where it would leave it
         x = step if lo < step < hi else 0.5 * (lo + hi)
     return x
-
-
-# --- sampling -------------------------------------------------------------------------------
-def sample_lhs(priors: dict[str, Prior], n: int, seed: int) -> list[dict[str, float]]:
-    """n Latin hypercube draws of the parameters: in each dimension every one of the n
-    equal-probability strata holds exactly one draw; seeded, through each prior's inverse CDF."""
-    if n < 1:
-        raise ValueError(f"the number of draws must be >= 1, got {n}")
-    rng = np.random.default_rng(seed)
-    names = sorted(priors)  # fixed order, so that the draws do not depend on the file's order
-    columns = {}
-    for name in names:
-        u = (rng.permutation(n) + rng.random(n)) / n
-        columns[name] = priors[name].quantile(u)
-    return [{name: float(columns[name][i]) for name in names} for i in range(n)]
 
 
 def priors_of(scenario: LoadedScenario) -> dict[str, Prior]:
