@@ -12,17 +12,17 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from sovsim.claims import c4
 from sovsim.claims.command import SCHEMAS, is_claims_dir
+from sovsim.claims.ensemble import Draw, Variant
 from sovsim.claims.experiments import (
     EXPERIMENTS,
     ClaimsMeasure,
-    Use,
-    flip_rate,
+    c4,
     groups,
     plan,
     variant_scenario,
 )
+from sovsim.claims.experiments.c2 import flip_rate
 from sovsim.claims.registry import RegistryError, load_registry, parse, select
 from sovsim.claims.verdicts import (
     VERDICT_COLUMNS,
@@ -146,7 +146,7 @@ def test_counterfactuals_change_what_they_say() -> None:
 
 
 @pytest.fixture(scope="module")
-def short_runs() -> dict[str, Sim]:
+def short_runs() -> dict[str, tuple[Variant, Sim]]:
     """Every planned variant, run for a year or two at a few hundred agents."""
     p = plan(IDS, {"ussr1921": "world1946"})
     sims = {}
@@ -155,16 +155,17 @@ def short_runs() -> dict[str, Sim]:
             end = 1922 if v.scenario == "ussr1921" else 1947
             sim = Sim(variant_scenario(v), agents=300, seed=3, theory=v.theory, end=end)
             sim.run()
-            sims[v.name] = sim
+            sims[v.name] = (v, sim)
     return sims
 
 
-def test_measures_and_rules_run_on_short_horizons(short_runs: dict[str, Sim]) -> None:
+def test_measures_and_rules_run_on_short_horizons(
+        short_runs: dict[str, tuple[Variant, Sim]]) -> None:
     p = plan(IDS, {"ussr1921": "world1946"})
     measure = p.measure()
     results: dict[str, dict] = {}
-    for name, sim in short_runs.items():
-        got = measure(sim)["claims"]
+    for name, (variant, sim) in short_runs.items():
+        got = measure(sim, Draw(0, 3, {}), variant, 0.0)["claims"]
         assert set(got) == {u.claim for u in p.uses[name]}
         for claim, roles in got.items():
             for role, res in roles.items():
@@ -181,10 +182,16 @@ def test_measures_and_rules_run_on_short_horizons(short_runs: dict[str, Sim]) ->
     assert len(c4.rows(0, results["C4"])) == len(c4.THEORY_ORDER)
 
 
-def test_measure_ignores_runs_it_does_not_know(short_runs: dict[str, Sim]) -> None:
-    measure = ClaimsMeasure({"elsewhere": (("C9", "ussr", "1933-12"),)})
-    assert measure(short_runs["world1946"]) == {"claims": {}}
-    assert Use("C9", "ussr", "1933-12").claim == "C9"
+def test_measure_reads_the_variant_it_is_given(
+        short_runs: dict[str, tuple[Variant, Sim]]) -> None:
+    variant, sim = short_runs["world1946"]
+    measure = ClaimsMeasure({"elsewhere": (("C9", "buffer", "1953-12"),)})
+    assert measure(sim, Draw(0, 3, {}), variant, 0.0) == {"claims": {}}
+    # the same run passed as the variant the plan names is measured: the identity is the
+    # variant's, not anything in the run's scenario
+    renamed = Variant("elsewhere", variant.scenario, variant.theory, variant.overrides)
+    got = measure(sim, Draw(0, 3, {}), renamed, 0.0)["claims"]
+    assert set(got) == {"C9"} and set(got["C9"]) == {"buffer"}
 
 
 def test_flip_rate_of_the_pillage_sweep() -> None:
