@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from scipy.stats import binomtest
 from typer.testing import CliRunner
 
 from sovsim.claims.command import SCHEMAS, is_claims_dir
@@ -30,7 +31,6 @@ from sovsim.claims.verdicts import (
     label,
     median_interval,
     min_decisive_runs,
-    ranks,
     sensitivity,
     spearman,
     verdict,
@@ -56,6 +56,14 @@ def test_wilson_against_hand_computation() -> None:
         wilson(3, 2)
 
 
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 3), (8, 10), (0, 32), (31, 32), (35, 35),
+                                      (17, 40)])
+def test_wilson_agrees_with_scipy(k: int, n: int) -> None:
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = wilson(k, n)
+    assert low == pytest.approx(ci.low, abs=1e-12) and high == pytest.approx(ci.high, abs=1e-12)
+
+
 def test_labels_at_their_boundaries() -> None:
     assert label(0.9, 1.0) == "supported"
     assert label(0.8999, 1.0) == "undecided"
@@ -75,7 +83,6 @@ def test_verdict_counts_only_decided_runs() -> None:
 
 
 def test_spearman_and_sensitivity() -> None:
-    assert list(ranks(np.array([3.0, 1.0, 3.0, 2.0]))) == [3.5, 1.0, 3.5, 2.0]
     x = np.arange(10.0)
     assert spearman(x, x ** 3) == pytest.approx(1.0)
     assert spearman(x, -x) == pytest.approx(-1.0)
@@ -87,6 +94,26 @@ def test_spearman_and_sensitivity() -> None:
     assert chance_rho(32) == pytest.approx(0.352, abs=1e-3) and math.isnan(chance_rho(2))
     med, low, high = median_interval([1, 2, 3, 4, 100])
     assert med == 3 and low <= med <= high
+    # ties share their mean rank: rho of (3, 1, 3, 2) with (4, 1, 3, 2) is the Pearson
+    # correlation of the ranks (3.5, 1, 3.5, 2) and (4, 1, 3, 2): 4.5 / sqrt(4.5 * 5)
+    assert spearman([3, 1, 3, 2], [4, 1, 3, 2]) == pytest.approx(4.5 / math.sqrt(4.5 * 5))
+    assert math.isnan(spearman([1.0, 2.0], [2.0, 1.0]))          # fewer than three pairs
+    assert spearman([1, 2, math.nan, 3], [1, 2, 0, 3]) == pytest.approx(1.0)  # nan pair left out
+
+
+def test_bootstrap_interval_of_the_median() -> None:
+    assert median_interval([5.0]) == (5.0, 5.0, 5.0)
+    assert median_interval([2.0] * 8) == (2.0, 2.0, 2.0)
+    assert all(math.isnan(v) for v in median_interval([math.nan]))
+    # the interval is seeded (a verdict is a function of the runs alone), covers the median,
+    # and lies within the sample's range: a percentile interval of resampled medians
+    x = np.random.default_rng(4).normal(10.0, 2.0, 41)
+    med, low, high = median_interval(x)
+    assert median_interval(x) == (med, low, high)
+    assert x.min() <= low < med < high <= x.max()
+    # the median of n = 41 normal values has s.e. about 1.2533 * 2 / sqrt(41) = 0.39: a 95%
+    # interval about 1.5 wide, not 0.15 nor 15
+    assert 0.7 < high - low < 3.0
 
 
 # --- registry -------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Latin hypercube samples of a scenario's behavioural parameters, drawn through their priors
-(`sovsim.world.priors.Prior`): the parameter draws of an ensemble."""
+(`sovsim.world.priors.Prior`): the parameter draws of an ensemble.
+
+The hypercube is scipy.stats.qmc's (`LatinHypercube`, scrambled: each draw lies at a random point
+of its stratum), seeded; its columns are the parameters in name order."""
 
 from __future__ import annotations
 
-import numpy as np
+from scipy.stats import qmc
 
 from sovsim.world.priors import Prior
 
@@ -13,12 +16,9 @@ def sample_lhs(priors: dict[str, Prior], n: int, seed: int) -> list[dict[str, fl
     equal-probability strata holds exactly one draw; seeded, through each prior's inverse CDF."""
     if n < 1:
         raise ValueError(f"the number of draws must be >= 1, got {n}")
-    rng = np.random.default_rng(seed)
     names = sorted(priors)  # fixed order, so that the draws do not depend on the file's order
-    columns = {}
-    for name in names:
-        u = (rng.permutation(n) + rng.random(n)) / n
-        columns[name] = priors[name].quantile(u)
+    if not names:
+        return [{} for _ in range(n)]
+    u = qmc.LatinHypercube(d=len(names), rng=seed).random(n)
+    columns = {name: priors[name].quantile(u[:, k]) for k, name in enumerate(names)}
     return [{name: float(columns[name][i]) for name in names} for i in range(n)]
-
-
