@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import SHARED, needs_shared
 from sovsim.calibration.data import WORLD1946_BLOCS, Bloc, maddison2010, targets_for
 from sovsim.calibration.fit import calibrate
 from sovsim.calibration.knobs import ACCUMULATION, SAVING, with_values
@@ -19,9 +20,6 @@ from sovsim.calibration.write import OVERLAY_NAME, overlay_text
 from sovsim.world.build import build_world
 from sovsim.world.loading import ScenarioError, builtin_path, load
 from sovsim.world.names import Sector
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "history"
-
 
 # --- data ----------------------------------------------------------------------------------
 
@@ -34,10 +32,9 @@ def test_maddison_loader_reads_the_right_rows() -> None:
     assert {c for b in WORLD1946_BLOCS for c in b.codes} <= set(data)
 
 
+@needs_shared("data", "history", "maddison_gdp_pc.csv")
 def test_packaged_rows_equal_the_shared_maddison2010_rows() -> None:
-    shared = SHARED / "maddison_gdp_pc.csv"
-    if not shared.exists():
-        pytest.skip("shared data folder not beside the clone")
+    shared = SHARED / "data" / "history" / "maddison_gdp_pc.csv"
     full = maddison2010(shared)  # reads only the Maddison2010 release of the full file
     packaged = maddison2010()
     for code, series in packaged.items():
