@@ -3,6 +3,9 @@ the scenario check that refuses a prior leaving its parameter's domain."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from statistics import NormalDist
 
@@ -147,3 +150,21 @@ def test_prior_outside_pars_is_refused(tmp_path: Path, tiny_path: Path) -> None:
                     'high = 0.2 } }')
     with pytest.raises(ScenarioError, match=r"regions\.Power\.policy\.export_share\.prior"):
         load(path)
+
+
+def test_kept_mass_is_the_truncated_probability() -> None:
+    stats = pytest.importorskip("scipy.stats")
+    assert PRIORS["u"].kept_mass() == 1.0 and PRIORS["b"].kept_mass() == 1.0
+    normal = stats.norm(0.3, 0.1)
+    assert PRIORS["n"].kept_mass() == pytest.approx(normal.cdf(0.5) - normal.cdf(0.25), abs=1e-12)
+    ln = stats.lognorm(0.5, scale=2.0)
+    assert PRIORS["ln"].kept_mass() == pytest.approx(ln.cdf(8.0) - ln.cdf(0.5), abs=1e-12)
+    assert PRIORS["n_free"].kept_mass() == 1.0
+
+
+def test_reading_a_scenario_does_not_import_scipy(tiny_path: Path) -> None:
+    # scipy.stats costs seconds to import on a busy machine: only sampling needs it
+    code = ("import sys; from sovsim.world.loading import load; load('world1946'); "
+            "sys.exit('scipy' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0

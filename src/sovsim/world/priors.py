@@ -23,13 +23,15 @@ A prior's support must lie inside the parameter's domain in `sovsim.world.pars.P
 `sovsim.world.loading.validate` refuses one that leaves it. Distribution functions are
 scipy.stats': a truncated prior's inverse CDF maps u in [0, 1] onto [F(low), F(high)] of the
 untruncated CDF F and inverts it there. scipy.stats is imported on first use (it takes about a
-second), not when this module is.
+second, more on a busy machine), not when a scenario is read: the check that a truncation keeps
+some probability uses the standard library's normal CDF.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -94,7 +96,7 @@ class Prior(BaseModel):
         lo, hi = self.support()
         if not lo < hi:
             raise ValueError(f"the prior's support [{lo}, {hi}] is empty")
-        mass = self._cdf0(hi) - self._cdf0(lo)
+        mass = self.kept_mass()
         if mass < MIN_MASS:
             raise ValueError(f"truncation to [{lo}, {hi}] keeps no probability mass "
                              f"({mass:.3g}) of the {self.dist} prior")
@@ -111,6 +113,20 @@ class Prior(BaseModel):
             lo = 0.0 if self.low is None else self.low
             hi = 1.0 if self.high is None else self.high
         return lo, hi
+
+    def kept_mass(self) -> float:
+        """The probability the truncation to [low, high] keeps. Computed when a scenario is
+        read, so without scipy (whose import costs seconds on a busy machine): the uniform and
+        the beta are scaled to their support and keep everything; the normal's and the
+        lognormal's are differences of the standard library's normal CDF."""
+        lo, hi = self.support()
+        if self.dist in ("uniform", "beta"):
+            return 1.0
+        if self.dist == "normal":
+            z = NormalDist(self.mean, self.sd)
+            return z.cdf(hi) - z.cdf(lo)
+        z = NormalDist(math.log(self.median), self.sigma)
+        return z.cdf(math.log(hi)) - (z.cdf(math.log(lo)) if lo > 0 else 0.0)
 
     def untruncated(self) -> Any:
         """The untruncated distribution, a frozen scipy.stats distribution."""
