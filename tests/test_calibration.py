@@ -10,31 +10,33 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sovsim.claims import calibrate as cal_mod
+from conftest import SHARED, needs_shared
+from sovsim.calibration.data import WORLD1946_BLOCS, Bloc, maddison2010, targets_for
+from sovsim.calibration.fit import calibrate
+from sovsim.calibration.knobs import ACCUMULATION, SAVING, with_values
+from sovsim.calibration.loss import losses, residuals
+from sovsim.calibration.runs import Runner
+from sovsim.calibration.write import OVERLAY_NAME, overlay_text
 from sovsim.world.build import build_world
 from sovsim.world.loading import ScenarioError, builtin_path, load
 from sovsim.world.names import Sector
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "history"
-
-
 # --- data ----------------------------------------------------------------------------------
 
 def test_maddison_loader_reads_the_right_rows() -> None:
-    data = cal_mod.maddison2010()
+    data = maddison2010()
     assert data["SUN"][1946] == 1913
     assert data["USA"][1946] == 9197
     assert data["DEU"][1946] == 2217
     assert 1946 not in data["POL"] and data["POL"][1950] == 2447  # missing years stay missing
-    assert {c for b in cal_mod.WORLD1946_BLOCS for c in b.codes} <= set(data)
+    assert {c for b in WORLD1946_BLOCS for c in b.codes} <= set(data)
 
 
+@needs_shared("data", "history", "maddison_gdp_pc.csv")
 def test_packaged_rows_equal_the_shared_maddison2010_rows() -> None:
-    shared = SHARED / "maddison_gdp_pc.csv"
-    if not shared.exists():
-        pytest.skip("shared data folder not beside the clone")
-    full = cal_mod.maddison2010(shared)  # reads only the Maddison2010 release of the full file
-    packaged = cal_mod.maddison2010()
+    shared = SHARED / "data" / "history" / "maddison_gdp_pc.csv"
+    full = maddison2010(shared)  # reads only the Maddison2010 release of the full file
+    packaged = maddison2010()
     for code, series in packaged.items():
         for year, value in series.items():
             assert full[code][year] == value, (code, year)
@@ -45,20 +47,20 @@ def test_packaged_rows_equal_the_shared_maddison2010_rows() -> None:
 
 
 def test_targets_map_both_german_zones_to_germany() -> None:
-    targets = cal_mod.targets_for(cal_mod.WORLD1946_BLOCS, cal_mod.maddison2010())
+    targets = targets_for(WORLD1946_BLOCS, maddison2010())
     assert targets["Germany_East"] == targets["Germany_West"]
     assert targets["Indochina"][1950] == 658
 
 
 # --- loss ----------------------------------------------------------------------------------
 
-BLOC = cal_mod.Bloc("all", ("A", "B"), ("XA", "XB"))
+BLOC = Bloc("all", ("A", "B"), ("XA", "XB"))
 
 
 def test_loss_is_zero_when_the_model_equals_the_data() -> None:
     data = {"A": {1950: 100.0, 1951: 110.0}, "B": {1950: 50.0, 1952: 60.0}}
-    assert cal_mod.losses(data, data, [BLOC], (1950, 1952))["all"] == 0.0
-    res, owner = cal_mod.residuals(data, data, [BLOC], (1950, 1952))
+    assert losses(data, data, [BLOC], (1950, 1952))["all"] == 0.0
+    res, owner = residuals(data, data, [BLOC], (1950, 1952))
     assert not res.any() and len(res) == 4 and (owner == 0).all()
 
 
@@ -66,10 +68,10 @@ def test_loss_is_the_mean_squared_log_error_regions_weighted_equally() -> None:
     data = {"A": {1950: 100.0, 1951: 100.0}, "B": {1950: 100.0, 1952: 100.0}}
     sim = {"A": {1950: 100.0 * np.e, 1951: 100.0, 1952: 1.0},
            "B": {1950: 100.0, 1951: 7.0, 1952: 100.0 / np.e ** 2}}
-    loss = cal_mod.losses(sim, data, [BLOC], (1950, 1952))
+    loss = losses(sim, data, [BLOC], (1950, 1952))
     # A: (1 + 0)/2; B: (0 + 4)/2; missing data years (A 1952, B 1951) skipped
     assert loss["all"] == pytest.approx((0.5 + 2.0) / 2)
-    res, _ = cal_mod.residuals(sim, data, [BLOC], (1950, 1952))
+    res, _ = residuals(sim, data, [BLOC], (1950, 1952))
     assert res @ res == pytest.approx(loss["all"])
 
 
@@ -120,8 +122,8 @@ def test_bad_region_pars_are_refused(tmp_path: Path, table: str, message: str) -
 # --- the calibrated overlay ----------------------------------------------------------------
 
 def test_overlay_loads_and_every_number_carries_its_provenance() -> None:
-    path = builtin_path(cal_mod.OVERLAY_NAME)
-    loaded = load(cal_mod.OVERLAY_NAME)
+    path = builtin_path(OVERLAY_NAME)
+    loaded = load(OVERLAY_NAME)
     assert loaded.model.scenario.inherits == "world1946"
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     numbers = [(region, name, number)
@@ -134,7 +136,7 @@ def test_overlay_loads_and_every_number_carries_its_provenance() -> None:
         assert "Maddison2010 1946-1970" in source and "loss" in source, (region, name)
     # every bloc region got its bloc's values, and the blocs differ
     calibrated = {r for r, _, _ in numbers}
-    assert calibrated == {r for b in cal_mod.WORLD1946_BLOCS for r in b.regions}
+    assert calibrated == {r for b in WORLD1946_BLOCS for r in b.regions}
     econ = build_world(loaded).econ
     assert econ.tech.g0.ndim == 2 and len({tuple(row) for row in econ.tech.g0}) > 1
 
@@ -143,18 +145,18 @@ def test_overlay_loads_and_every_number_carries_its_provenance() -> None:
 
 def test_a_tiny_calibration_lowers_the_loss(tiny_path: Path) -> None:
     tiny = load(tiny_path)
-    bloc = cal_mod.Bloc("all", ("Plan", "Power", "Colony"), ("P", "W", "C"))
-    knobs = {"all": (cal_mod.ACCUMULATION, cal_mod.SAVING)}
-    truth = cal_mod.with_values(tiny, [bloc], knobs, {"all": [0.7, 0.4]})
-    with cal_mod.Runner(400, (0,), workers=1) as run:
+    bloc = Bloc("all", ("Plan", "Power", "Colony"), ("P", "W", "C"))
+    knobs = {"all": (ACCUMULATION, SAVING)}
+    truth = with_values(tiny, [bloc], knobs, {"all": [0.7, 0.4]})
+    with Runner(400, (0,), workers=1) as run:
         targets = run(truth, 1950)  # synthetic data: the model itself at other values
-    assert cal_mod.losses(targets, targets, [bloc], (1946, 1950))["all"] == 0.0
-    cal = cal_mod.calibrate(tiny, blocs=[bloc], knobs=knobs, targets=targets, years=(1946, 1950),
+    assert losses(targets, targets, [bloc], (1946, 1950))["all"] == 0.0
+    cal = calibrate(tiny, blocs=[bloc], knobs=knobs, targets=targets, years=(1946, 1950),
                       agents=400, seeds=(0,), evaluations=6, workers=1)
     assert cal.evaluations <= 6
     assert cal.loss["all"] < cal.loss_start["all"]
     assert cal.loss["all"] == min(cal.history)
-    text = cal_mod.overlay_text(cal, tiny, str(tiny_path), "tiny_calibrated", date="2000-01-01")
+    text = overlay_text(cal, tiny, str(tiny_path), "tiny_calibrated", date="2000-01-01")
     over = tomllib.loads(text)
     value = over["regions"]["Power"]["pars"]["saving_capitalist"]
     assert value["value"] == pytest.approx(cal.values["all"][1], rel=1e-4)

@@ -10,19 +10,21 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from scipy.stats import binomtest
 from typer.testing import CliRunner
 
-from sovsim.claims import c4
+from conftest import SHARED, needs_shared
 from sovsim.claims.command import SCHEMAS, is_claims_dir
+from sovsim.claims.ensemble import Draw, Variant
 from sovsim.claims.experiments import (
     EXPERIMENTS,
     ClaimsMeasure,
-    Use,
-    flip_rate,
+    c4,
     groups,
     plan,
     variant_scenario,
 )
+from sovsim.claims.experiments.c2 import flip_rate
 from sovsim.claims.registry import RegistryError, load_registry, parse, select
 from sovsim.claims.verdicts import (
     VERDICT_COLUMNS,
@@ -30,7 +32,6 @@ from sovsim.claims.verdicts import (
     label,
     median_interval,
     min_decisive_runs,
-    ranks,
     sensitivity,
     spearman,
     verdict,
@@ -39,7 +40,7 @@ from sovsim.claims.verdicts import (
 from sovsim.cli import app
 from sovsim.engine.sim import Sim
 
-SEED_TEXT = Path("/work/shared/seed/germain-1946.md")
+SEED_TEXT = SHARED / "seed" / "germain-1946.md"
 IDS = [f"C{i}" for i in range(1, 10)]
 
 
@@ -54,6 +55,14 @@ def test_wilson_against_hand_computation() -> None:
     assert wilson(0, 0) == (0.0, 1.0)
     with pytest.raises(ValueError):
         wilson(3, 2)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 3), (8, 10), (0, 32), (31, 32), (35, 35),
+                                      (17, 40)])
+def test_wilson_agrees_with_scipy(k: int, n: int) -> None:
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = wilson(k, n)
+    assert low == pytest.approx(ci.low, abs=1e-12) and high == pytest.approx(ci.high, abs=1e-12)
 
 
 def test_labels_at_their_boundaries() -> None:
@@ -75,7 +84,6 @@ def test_verdict_counts_only_decided_runs() -> None:
 
 
 def test_spearman_and_sensitivity() -> None:
-    assert list(ranks(np.array([3.0, 1.0, 3.0, 2.0]))) == [3.5, 1.0, 3.5, 2.0]
     x = np.arange(10.0)
     assert spearman(x, x ** 3) == pytest.approx(1.0)
     assert spearman(x, -x) == pytest.approx(-1.0)
@@ -87,20 +95,44 @@ def test_spearman_and_sensitivity() -> None:
     assert chance_rho(32) == pytest.approx(0.352, abs=1e-3) and math.isnan(chance_rho(2))
     med, low, high = median_interval([1, 2, 3, 4, 100])
     assert med == 3 and low <= med <= high
+    # ties share their mean rank: rho of (3, 1, 3, 2) with (4, 1, 3, 2) is the Pearson
+    # correlation of the ranks (3.5, 1, 3.5, 2) and (4, 1, 3, 2): 4.5 / sqrt(4.5 * 5)
+    assert spearman([3, 1, 3, 2], [4, 1, 3, 2]) == pytest.approx(4.5 / math.sqrt(4.5 * 5))
+    assert math.isnan(spearman([1.0, 2.0], [2.0, 1.0]))          # fewer than three pairs
+    assert spearman([1, 2, math.nan, 3], [1, 2, 0, 3]) == pytest.approx(1.0)  # nan pair left out
+
+
+def test_bootstrap_interval_of_the_median() -> None:
+    assert median_interval([5.0]) == (5.0, 5.0, 5.0)
+    assert median_interval([2.0] * 8) == (2.0, 2.0, 2.0)
+    assert all(math.isnan(v) for v in median_interval([math.nan]))
+    # the interval is seeded (a verdict is a function of the runs alone), covers the median,
+    # and lies within the sample's range: a percentile interval of resampled medians
+    x = np.random.default_rng(4).normal(10.0, 2.0, 41)
+    med, low, high = median_interval(x)
+    assert median_interval(x) == (med, low, high)
+    assert x.min() <= low < med < high <= x.max()
+    # the median of n = 41 normal values has s.e. about 1.2533 * 2 / sqrt(41) = 0.39: a 95%
+    # interval about 1.5 wide, not 0.15 nor 15
+    assert 0.7 < high - low < 3.0
 
 
 # --- registry -------------------------------------------------------------------------------
 def test_registry_has_nine_claims_with_quotations() -> None:
     reg = load_registry()
     assert reg.ids == IDS
-    text = SEED_TEXT.read_text(encoding="utf-8") if SEED_TEXT.exists() else None
     for claim in reg.claim:
         assert claim.paragraphs and claim.quotation and claim.cited in claim.paragraphs
         assert claim.hypothesis.effect_unit and claim.design
-        if text is not None:   # verbatim, in the paragraph it is cited from
-            para = re.search(rf"^¶{claim.cited}\. (.*)$", text, re.MULTILINE)
-            assert para is not None and claim.quotation in para.group(1), claim.id
     assert set(EXPERIMENTS) == set(reg.ids)
+
+
+@needs_shared("seed", "germain-1946.md")
+def test_quotations_are_verbatim_in_the_paragraph_cited() -> None:
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    for claim in load_registry().claim:
+        para = re.search(rf"^¶{claim.cited}\. (.*)$", text, re.MULTILINE)
+        assert para is not None and claim.quotation in para.group(1), claim.id
 
 
 def test_registry_schema_refuses_bad_files() -> None:
@@ -146,7 +178,7 @@ def test_counterfactuals_change_what_they_say() -> None:
 
 
 @pytest.fixture(scope="module")
-def short_runs() -> dict[str, Sim]:
+def short_runs() -> dict[str, tuple[Variant, Sim]]:
     """Every planned variant, run for a year or two at a few hundred agents."""
     p = plan(IDS, {"ussr1921": "world1946"})
     sims = {}
@@ -155,16 +187,17 @@ def short_runs() -> dict[str, Sim]:
             end = 1922 if v.scenario == "ussr1921" else 1947
             sim = Sim(variant_scenario(v), agents=300, seed=3, theory=v.theory, end=end)
             sim.run()
-            sims[v.name] = sim
+            sims[v.name] = (v, sim)
     return sims
 
 
-def test_measures_and_rules_run_on_short_horizons(short_runs: dict[str, Sim]) -> None:
+def test_measures_and_rules_run_on_short_horizons(
+        short_runs: dict[str, tuple[Variant, Sim]]) -> None:
     p = plan(IDS, {"ussr1921": "world1946"})
     measure = p.measure()
     results: dict[str, dict] = {}
-    for name, sim in short_runs.items():
-        got = measure(sim)["claims"]
+    for name, (variant, sim) in short_runs.items():
+        got = measure(sim, Draw(0, 3, {}), variant, 0.0)["claims"]
         assert set(got) == {u.claim for u in p.uses[name]}
         for claim, roles in got.items():
             for role, res in roles.items():
@@ -174,17 +207,129 @@ def test_measures_and_rules_run_on_short_horizons(short_runs: dict[str, Sim]) ->
     for claim in IDS:
         exp = EXPERIMENTS[claim]
         assert set(results[claim]) == {role for role, _ in exp.roles}
-        supports, effect, details = exp.judge(results[claim])
-        assert supports in (True, False, None) and isinstance(effect, float)
-        assert isinstance(details, dict)
+        supports, effect, _ = exp.judge(results[claim])
+        # a rule that cannot decide says so with no effect; one that decides has an effect
+        assert (supports is None) == math.isnan(effect), (claim, supports, effect)
     assert results["C1"]["actual"]["labels"]  # expansions labelled in 1947
     assert len(c4.rows(0, results["C4"])) == len(c4.THEORY_ORDER)
 
 
-def test_measure_ignores_runs_it_does_not_know(short_runs: dict[str, Sim]) -> None:
-    measure = ClaimsMeasure({"elsewhere": (("C9", "ussr", "1933-12"),)})
-    assert measure(short_runs["world1946"]) == {"claims": {}}
-    assert Use("C9", "ussr", "1933-12").claim == "C9"
+def test_measure_reads_the_variant_it_is_given(
+        short_runs: dict[str, tuple[Variant, Sim]]) -> None:
+    variant, sim = short_runs["world1946"]
+    measure = ClaimsMeasure({"elsewhere": (("C9", "buffer", "1953-12"),)})
+    assert measure(sim, Draw(0, 3, {}), variant, 0.0) == {"claims": {}}
+    # the same run passed as the variant the plan names is measured: the identity is the
+    # variant's, not anything in the run's scenario
+    renamed = Variant("elsewhere", variant.scenario, variant.theory, variant.overrides)
+    got = measure(sim, Draw(0, 3, {}), renamed, 0.0)["claims"]
+    assert set(got) == {"C9"} and set(got["C9"]) == {"buffer"}
+
+
+def m(**metrics: float) -> dict[str, dict[str, float]]:
+    """A role's result with these metrics, as a measure returns it."""
+    return {"metrics": dict(metrics)}
+
+
+NAN = math.nan
+C1_RIGHT = m(ussr_soviet=1.0, ussr_imperialist=0.0, west_soviet=0.0, west_imperialist=1.0)
+C1_FLIPPED = m(ussr_soviet=0.0, ussr_imperialist=1.0, west_soviet=1.0, west_imperialist=0.0)
+C1_HALF = m(ussr_soviet=0.5, ussr_imperialist=0.5, west_soviet=0.0, west_imperialist=1.0)
+C2_SWEEP = {"pillage=0": m(y1955=110.0), "pillage=0.02": m(y1955=100.0),
+            "pillage=0.05": m(y1955=90.0)}
+C4_SCORES = {"dws": 0.6, "state-capitalism": 0.3, "bureaucratic-collectivism": 0.5,
+             "shocks-only": 0.1}
+C6_ATTACK = {"defeated": 1.0, "foreign_share": 0.3, "years_thrown_back": 5.0,
+             "output_before": 1000.0, "output_after": 900.0}
+C7_OCCUPATION = m(left_pct=1.0, prestige=0.5, buffer_collective=0.6, buffer_councils=0.0)
+
+
+def theories(**by_theory: dict[str, float]) -> dict[str, dict[str, dict[str, float]]]:
+    return {th: {"metrics": metrics} for th, metrics in by_theory.items()}
+
+
+# (claim, one draw's results by role, the rule's answer, its effect): inputs made by hand
+VERDICT_CASES = [
+    ("C1", {"actual": C1_RIGHT, "swapped": C1_FLIPPED}, True, 1.0),
+    ("C1", {"actual": C1_RIGHT, "swapped": C1_HALF}, False, 0.5),        # not flipped
+    ("C1", {"actual": m(**(C1_RIGHT["metrics"] | {"ussr_soviet": 0.5})),
+            "swapped": C1_FLIPPED}, True, 0.5),                          # half is enough
+    ("C1", {"actual": m(**(C1_RIGHT["metrics"] | {"ussr_imperialist": 0.2})),
+            "swapped": C1_FLIPPED}, False, 1.0),                         # an imperialist USSR
+    ("C1", {"actual": m(**(C1_RIGHT["metrics"] | {"west_imperialist": NAN})),
+            "swapped": C1_FLIPPED}, None, NAN),
+    ("C2", {"reforms": m(y1955=110.0, y1965=120.0), "restored": m(y1955=100.0, y1965=100.0),
+            **C2_SWEEP}, True, 20.0),
+    ("C2", {"reforms": m(y1955=110.0, y1965=90.0), "restored": m(y1955=100.0, y1965=100.0)},
+     False, -10.0),
+    ("C2", {"reforms": m(y1955=NAN, y1965=120.0), "restored": m(y1955=100.0, y1965=100.0)},
+     None, NAN),
+    ("C3", {"actual": m(soviet_gap=0.05, imperialist_gap=-0.01)}, True, 6.0),
+    ("C3", {"actual": m(soviet_gap=0.05, imperialist_gap=0.01)}, False, 4.0),
+    ("C3", {"actual": m(soviet_gap=-0.02, imperialist_gap=-0.01)}, False, -1.0),
+    ("C3", {"actual": m(soviet_gap=NAN, imperialist_gap=-0.01)}, None, NAN),
+    ("C4", theories(**{th: {"score": v, "reversals": 3.0} for th, v in C4_SCORES.items()}),
+     True, 0.1),
+    ("C4", theories(**{th: {"score": v, "reversals": 3.0}
+                       for th, v in (C4_SCORES | {"shocks-only": 0.6}).items()}), False, 0.0),
+    ("C5", theories(**{th: {"start": 0.9, "end": e} for th, e in
+                       (("dws", 0.6), ("state-capitalism", 0.2),
+                        ("bureaucratic-collectivism", 0.1), ("shocks-only", 0.8))}), True, -0.3),
+    ("C5", theories(**{th: {"start": 0.9, "end": 0.4} for th in C4_SCORES}), False, -0.5),
+    ("C6", {"attack": m(**C6_ATTACK)}, True, 5.0),
+    ("C6", {"attack": m(**(C6_ATTACK | {"foreign_share": 0.1}))}, False, 5.0),  # not colonised
+    ("C6", {"attack": m(**(C6_ATTACK | {"output_after": 1100.0}))}, False, 5.0),  # not thrown back
+    ("C6", {"attack": m(**(C6_ATTACK | {"defeated": 0.0}))}, False, 5.0),
+    ("C7", {"occupation": C7_OCCUPATION,
+            "withdrawal": m(left_pct=2.0, prestige=0.6, buffer_collective=0.57,
+                            buffer_councils=3.0)}, True, 1.0),
+    ("C7", {"occupation": C7_OCCUPATION,
+            "withdrawal": m(left_pct=2.0, prestige=0.6, buffer_collective=0.5,
+                            buffer_councils=3.0)}, False, 1.0),   # collective property lost
+    ("C7", {"occupation": C7_OCCUPATION,
+            "withdrawal": m(left_pct=0.5, prestige=0.6, buffer_collective=0.6,
+                            buffer_councils=3.0)}, False, -0.5),
+    ("C8", {"colonial": m(y_end=100.0, years=10.0),
+            "independent": m(y_end=100.0 * math.exp(0.1), years=10.0)}, True, 1.0),
+    ("C8", {"colonial": m(y_end=100.0, years=10.0),
+            "independent": m(y_end=100.0 * math.exp(-0.2), years=10.0)}, False, -2.0),
+    ("C8", {"colonial": m(y_end=0.0, years=10.0), "independent": m(y_end=100.0, years=10.0)},
+     None, NAN),
+    ("C9", {"ussr": m(victims=5e6, per_1000_year=7.0),
+            "buffer": m(victims=1e5, per_1000_year=0.1)}, True, 4.9),
+    ("C9", {"ussr": m(victims=1e5, per_1000_year=0.1),
+            "buffer": m(victims=3e5, per_1000_year=0.3)}, False, -0.2),
+]
+
+
+@pytest.mark.parametrize(("claim", "results", "supports", "effect"), VERDICT_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(VERDICT_CASES)])
+def test_each_claims_rule_on_hand_made_inputs(claim: str, results: dict, supports: bool | None,
+                                             effect: float) -> None:
+    got, got_effect, details = EXPERIMENTS[claim].judge(results)
+    assert got is supports or got == supports, (got, supports)
+    if math.isnan(effect):
+        assert math.isnan(got_effect)
+    else:
+        assert got_effect == pytest.approx(effect, abs=1e-9)
+    assert isinstance(details, dict)
+
+
+def test_every_claim_has_hand_made_rule_cases() -> None:
+    assert {c[0] for c in VERDICT_CASES} == set(IDS)
+    # each claim's rule is seen both supporting and not supporting
+    for claim in IDS:
+        answers = {c[2] for c in VERDICT_CASES if c[0] == claim}
+        assert {True, False} <= answers, claim
+
+
+def test_c2_details_give_the_pillage_rate_where_reforms_fall_behind() -> None:
+    results = {"reforms": m(y1955=110.0, y1965=120.0), "restored": m(y1955=100.0, y1965=100.0),
+               **C2_SWEEP}
+    details = EXPERIMENTS["C2"].judge(results)[2]
+    # gap 0.1 at no pillage, 0 at 0.02: reforms fall behind at 0.02 a year
+    assert details["pillage_flip_rate"] == pytest.approx(0.02)
+    assert details["gap_1955_pct_at_pillage_0.05"] == pytest.approx(-10.0)
 
 
 def test_flip_rate_of_the_pillage_sweep() -> None:
@@ -253,6 +398,11 @@ def test_end_to_end_writes_every_file(tmp_path: Path) -> None:
     assert any(c.startswith("par_") for c in runs.column_names)
     series = pq.read_table(out / "series.parquet").to_pylist()
     assert {r["region"] for r in series} == {"USSR", "buffer"}
+    # the real output, not a synthetic folder, makes a report
+    report = CliRunner().invoke(app, ["report", str(out)])
+    assert report.exit_code == 0, report.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "C9" in page and verdicts[0]["title"] in page
     # a claims folder may be written again
     again = invoke("--only", "C9", "--runs", "1", "--agents", "300", "--out", str(out))
     assert again.exit_code == 0, again.output

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from sovsim.validate import epstein
-from sovsim.validate.epstein import outbursts, permutation_test
+from sovsim.validate.epstein import outbursts
+from sovsim.validate.statistics import permutation_test
 
 
 def test_exact_cases_pass():
@@ -32,6 +33,14 @@ def test_permutation_test_is_calibrated_and_sees_a_shift():
     # The critical difference is near the normal-theory one, 2.58 * sqrt(1/40 + 1/10).
     critical, _ = permutation_test(rng.normal(0, 1, 40), rng.normal(0, 1, 10))
     assert critical == pytest.approx(2.58 * math.sqrt(1 / 40 + 1 / 10), rel=0.25)
+
+
+def test_permutation_test_is_exact_on_a_small_case():
+    # pooled {0, 0, 1, 1} split into two pairs: 6 splits, 2 of them (the observed one and its
+    # mirror) give |difference| 1, the others 0: p = 2/6, and every split is enumerated
+    critical, p = permutation_test(np.array([0.0, 0.0]), np.array([1.0, 1.0]), alpha=0.5)
+    assert p == pytest.approx(2 / 6)
+    assert critical == 0.0   # the median of (0, 0, 0, 0, 1, 1)
 
 
 def test_outbursts_need_a_quiet_stretch():

@@ -19,10 +19,10 @@ from sovsim.claims.ensemble import (
     run_one,
     run_variants,
 )
-from sovsim.claims.priors import priors_of
 from sovsim.cli import app
 from sovsim.engine.sim import Sim
 from sovsim.world.loading import ScenarioError, load
+from sovsim.world.priors import priors_of
 
 AGENTS = 300
 

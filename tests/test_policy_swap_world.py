@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from sovsim.claims.ensemble import Draw, Variant, scenario_for
-from sovsim.claims.experiments import measure_c1, swapped_overrides
+from sovsim.claims.experiments.c1 import measure
+from sovsim.claims.experiments.counterfactuals import swapped_overrides
 from sovsim.engine.sim import Sim
 
 END = {"scenario": {"end": "1949-12"}}
@@ -19,7 +20,7 @@ def shares() -> dict[str, dict[str, float]]:
         sc = scenario_for(Variant(role, "world1946", overrides=overrides), Draw(0, 5, {}))
         sim = Sim(sc, agents=8000, seed=5)
         sim.run()
-        out[role] = measure_c1(role, sim, sim.n_steps - 1)["metrics"]
+        out[role] = measure(role, sim, sim.n_steps - 1)["metrics"]
     return out
 
 

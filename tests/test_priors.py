@@ -3,17 +3,22 @@ the scenario check that refuses a prior leaving its parameter's domain."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from sovsim.claims.priors import Prior, priors_of, sample_lhs
+from sovsim.claims.sampling import sample_lhs
 from sovsim.cli import app
 from sovsim.world.loading import ScenarioError, load
 from sovsim.world.pars import PARS
+from sovsim.world.priors import Prior, priors_of
 
 PRIORS = {
     "u": Prior(dist="uniform", low=0.2, high=0.4),
@@ -52,24 +57,34 @@ def test_truncation_and_scaling_are_respected() -> None:
     assert 0.3 < np.median([s["n"] for s in samples]) < 0.35
 
 
-def test_inverse_cdfs_match_scipy() -> None:
+def test_inverse_cdfs_against_closed_forms_and_independent_references() -> None:
+    # the priors' distribution functions are scipy.stats': checked here against closed forms
+    # and the standard library's NormalDist, not against scipy itself (truncnorm aside, a
+    # separate implementation of the truncation)
     stats = pytest.importorskip("scipy.stats")
     u = np.linspace(0.001, 0.999, 41)
+    np.testing.assert_allclose(PRIORS["u"].quantile(u), 0.2 + 0.2 * u, atol=1e-12)
+    z = np.array([NormalDist().inv_cdf(float(p)) for p in u])
+    np.testing.assert_allclose(PRIORS["n_free"].quantile(u), z, atol=1e-9)
+    np.testing.assert_allclose(Prior(dist="lognormal", median=2.0, sigma=0.5).quantile(u),
+                               2.0 * np.exp(0.5 * z), rtol=1e-9)
+    # Beta(2, 1) has CDF x^2, Beta(1, 2) has CDF 1 - (1 - x)^2, here scaled to [1, 3]
+    np.testing.assert_allclose(Prior(dist="beta", a=2.0, b=1.0, low=1.0, high=3.0).quantile(u),
+                               1.0 + 2.0 * np.sqrt(u), atol=1e-9)
+    np.testing.assert_allclose(Prior(dist="beta", a=1.0, b=2.0).quantile(u),
+                               1.0 - np.sqrt(1.0 - u), atol=1e-9)
+    # truncation: the truncated normal is scipy's truncnorm; the truncated lognormal's log is a
+    # normal truncated to [log 0.5, log 8]
     a, b = (0.25 - 0.3) / 0.1, (0.5 - 0.3) / 0.1
-    refs = {
-        "u": stats.uniform(0.2, 0.2),
-        "n": stats.truncnorm(a, b, loc=0.3, scale=0.1),
-        "b": stats.beta(2.0, 5.0, loc=1.0, scale=2.0),
-        "n_free": stats.norm(0.0, 1.0),
-    }
-    for name, ref in refs.items():
-        np.testing.assert_allclose(PRIORS[name].quantile(u), ref.ppf(u), atol=1e-9,
-                                   err_msg=name)
-    ln = stats.lognorm(0.5, scale=2.0)
-    lo, hi = ln.cdf(0.5), ln.cdf(8.0)
-    np.testing.assert_allclose(PRIORS["ln"].quantile(u), ln.ppf(lo + u * (hi - lo)), atol=1e-9)
-    skewed = Prior(dist="beta", a=0.5, b=30.0)
-    np.testing.assert_allclose(skewed.quantile(u), stats.beta(0.5, 30.0).ppf(u), atol=1e-9)
+    np.testing.assert_allclose(PRIORS["n"].quantile(u),
+                               stats.truncnorm(a, b, loc=0.3, scale=0.1).ppf(u), atol=1e-9)
+    lo, hi = (np.log(0.5) - np.log(2.0)) / 0.5, (np.log(8.0) - np.log(2.0)) / 0.5
+    np.testing.assert_allclose(np.log(PRIORS["ln"].quantile(u)),
+                               stats.truncnorm(lo, hi, loc=np.log(2.0), scale=0.5).ppf(u),
+                               atol=1e-9)
+    # the CDF inverts the quantile
+    for name, prior in PRIORS.items():
+        np.testing.assert_allclose(prior.cdf(prior.quantile(u)), u, atol=1e-9, err_msg=name)
 
 
 @pytest.mark.parametrize(("spec", "message"), [
@@ -135,3 +150,21 @@ def test_prior_outside_pars_is_refused(tmp_path: Path, tiny_path: Path) -> None:
                     'high = 0.2 } }')
     with pytest.raises(ScenarioError, match=r"regions\.Power\.policy\.export_share\.prior"):
         load(path)
+
+
+def test_kept_mass_is_the_truncated_probability() -> None:
+    stats = pytest.importorskip("scipy.stats")
+    assert PRIORS["u"].kept_mass() == 1.0 and PRIORS["b"].kept_mass() == 1.0
+    normal = stats.norm(0.3, 0.1)
+    assert PRIORS["n"].kept_mass() == pytest.approx(normal.cdf(0.5) - normal.cdf(0.25), abs=1e-12)
+    ln = stats.lognorm(0.5, scale=2.0)
+    assert PRIORS["ln"].kept_mass() == pytest.approx(ln.cdf(8.0) - ln.cdf(0.5), abs=1e-12)
+    assert PRIORS["n_free"].kept_mass() == 1.0
+
+
+def test_reading_a_scenario_does_not_import_scipy(tiny_path: Path) -> None:
+    # scipy.stats costs seconds to import on a busy machine: only sampling needs it
+    code = ("import sys; from sovsim.world.loading import load; load('world1946'); "
+            "sys.exit('scipy' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0

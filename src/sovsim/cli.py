@@ -287,7 +287,7 @@ def calibrate(
 ) -> None:
     """Calibrate growth parameters per bloc on Maddison (2010) output per head 1946-1970,
     write the overlay scenario and report the errors in and out of sample (1971-1989)."""
-    from sovsim.claims.calibrate import calibration_command
+    from sovsim.calibration.command import calibration_command
 
     try:
         calibration_command(scenario, out, agents=agents, evaluations=evaluations,

@@ -120,9 +120,8 @@ def check_numbers(runs: int, workers: int, agents: int, seed: int) -> None:
 def run_claims(claims: list[Claim], *, runs: int, workers: int, agents: int, seed: int,
                progress: bool = True) -> ClaimsRun:
     """Run the claims' experiments over `runs` draws and judge every draw and claim."""
-    from sovsim.claims import c4
     from sovsim.claims.ensemble import Draw, draws, run_variants
-    from sovsim.claims.experiments import EXPERIMENTS, plan
+    from sovsim.claims.experiments import EXPERIMENTS, c4, plan
 
     ids = [c.id for c in claims]
     # one set of draws per draw scenario; scenarios with the same draws share their runs
@@ -143,7 +142,7 @@ def run_claims(claims: list[Claim], *, runs: int, workers: int, agents: int, see
     records: list[dict[str, Any]] = []
     for group, variants in the_plan.groups.items():
         records += run_variants(variants, plans[group], agents=agents, workers=workers,
-                                measure=measure, progress=progress)
+                                keep=measure, progress=progress)
     by_variant: dict[tuple[str, int], dict[str, Any]] = {
         (r["variant"], int(r["run_id"])): r for r in records}
 
@@ -331,7 +330,7 @@ def print_verdicts(console: Console, result: ClaimsRun, runs: int) -> None:
 
 
 def _notes(console: Console, result: ClaimsRun) -> None:
-    from sovsim.claims import c4
+    from sovsim.claims.experiments import c4
 
     def ok(cid: str) -> list[Outcome]:
         return [o for o in result.outcomes.get(cid, []) if o.status == "ok"]

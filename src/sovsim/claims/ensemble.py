@@ -1,6 +1,7 @@
 """Ensembles: seeded parameter draws from the priors, each run under every variant of a comparison.
 
-A draw is a Latin hypercube sample of the scenario's priors (sovsim.claims.priors) and a run seed.
+A draw is a Latin hypercube sample of the scenario's priors (sovsim.world.priors,
+sampled by sovsim.claims.sampling) and a run seed.
 Every variant of a comparison runs with the SAME seed and the SAME drawn parameters: random
 streams are keyed by name (sovsim.world.streams), so decisions the variants have in common draw
 the same numbers, and their paired difference shows the policy's effect rather than noise
@@ -50,7 +51,7 @@ from rich.table import Table
 
 from sovsim import __version__
 from sovsim.authorities.registry import THEORY_DEFAULT
-from sovsim.claims.priors import priors_of, sample_lhs
+from sovsim.claims.sampling import sample_lhs
 from sovsim.engine.sim import Sim
 from sovsim.engine.streams import one_thread_per_process
 from sovsim.io.outputs import (
@@ -62,6 +63,7 @@ from sovsim.io.outputs import (
 )
 from sovsim.io.run_folder import save
 from sovsim.world.loading import LoadedScenario, load, validate
+from sovsim.world.priors import priors_of
 
 DEFAULT_ENSEMBLE_AGENTS = 20_000  # a fifth of a single run's default: ~6 s a world1946 run
 RESERVED = ("run_id", "variant", "seed", "status", "wall_seconds")

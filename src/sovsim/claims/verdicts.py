@@ -22,6 +22,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from scipy import stats
 
 Z95 = 1.959963984540054           # the standard normal's 97.5% quantile
 SUPPORTED_LOW = 0.9               # lower bound at or above which a claim is supported
@@ -68,29 +69,17 @@ def min_decisive_runs(z: float = Z95) -> int:
 def median_interval(values: np.ndarray | list[float], resamples: int = BOOTSTRAP_RESAMPLES,
                     seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float]:
     """(median, low, high): the median of the finite values and a 95% percentile-bootstrap
-    interval of it (nan without values)."""
+    interval of it (scipy.stats.bootstrap; nan without values, the value itself with one)."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
         return math.nan, math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    boots = np.median(x[rng.integers(0, x.size, size=(resamples, x.size))], axis=1)
-    low, high = np.quantile(boots, [0.025, 0.975])
-    return float(np.median(x)), float(low), float(high)
-
-
-def ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of x, ties sharing their mean rank."""
-    x = np.asarray(x, dtype=float)
-    order = np.argsort(x, kind="mergesort")
-    r = np.empty(x.size)
-    r[order] = np.arange(1, x.size + 1)
-    values, inverse = np.unique(x, return_inverse=True)
-    if values.size < x.size:   # average the ranks of ties
-        sums = np.bincount(inverse, weights=r)
-        counts = np.bincount(inverse)
-        r = (sums / counts)[inverse]
-    return r
+    med = float(np.median(x))
+    if x.size == 1 or np.ptp(x) == 0:
+        return med, med, med   # every resample is the same sample
+    res = stats.bootstrap((x,), np.median, n_resamples=resamples, confidence_level=0.95,
+                          method="percentile", vectorized=True, axis=-1, rng=seed)
+    return med, float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
 def spearman(x: np.ndarray | list[float], y: np.ndarray | list[float]) -> float:
@@ -99,12 +88,9 @@ def spearman(x: np.ndarray | list[float], y: np.ndarray | list[float]) -> float:
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     ok = np.isfinite(a) & np.isfinite(b)
     a, b = a[ok], b[ok]
-    if a.size < 3:
+    if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return math.nan
-    ra, rb = ranks(a), ranks(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    den = math.sqrt(float((ra * ra).sum() * (rb * rb).sum()))
-    return float((ra * rb).sum() / den) if den > 0 else math.nan
+    return float(stats.spearmanr(a, b).statistic)
 
 
 def chance_rho(n: int) -> float:
@@ -160,5 +146,5 @@ def verdict(claim: str, title: str, statement: str, effect_name: str, effect_uni
 
 
 __all__ = ["REFUTED", "SUPPORTED", "UNDECIDED", "VERDICT_COLUMNS", "Verdict", "chance_rho", "label",
-           "median_interval", "min_decisive_runs", "ranks", "sensitivity", "spearman", "verdict",
+           "median_interval", "min_decisive_runs", "sensitivity", "spearman", "verdict",
            "wilson"]

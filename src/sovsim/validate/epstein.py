@@ -26,6 +26,7 @@ rates are reported, not compared. Measured once with 10 Mesa runs and 200 sovsim
 regime, the seven summaries above all docked (p >= 0.23).
 Exact cases (closed forms, no Mesa) complete the set.
 
+The statistics (the permutation test, Welch's t) are `sovsim.validate.statistics`, on scipy.stats.
 Mesa is a test-only dependency, imported at call time. Its `mesa.examples` package imports every
 example, some of which need networkx; when that fails the Epstein example alone is loaded.
 """
@@ -55,6 +56,7 @@ from sovsim.politics.mobilisation import (
 )
 from sovsim.politics.mobilisation.rules import Neighbourhood, Rounding
 from sovsim.validate.checks import Check
+from sovsim.validate.statistics import ALPHA, permutation_test, welch
 
 # --- Epstein mode: one region, economics off ------------------------------------------------
 
@@ -119,8 +121,6 @@ MESA_APP: dict[str, Any] = {**MESA_DEFAULTS, "cop_density": 0.04, "legitimacy": 
 
 STEPS = 100
 WINDOW = (50, 100)  # steps compared, both included
-ALPHA = 0.01  # two-sided level of each permutation test (module docstring)
-PERMUTATIONS = 20_000
 BURST_STEPS = 60  # bursts come every 30-60 steps with the app's sliders
 FRACTIONS = ("quiet", "active", "jailed")
 
@@ -210,41 +210,6 @@ def window_summary(runs: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         out[f"{name} sd, steps {a}-{b}"] = window.std(axis=1, ddof=1)
     out["jailed after step 1"] = np.array([run["jailed"][1] for run in runs])
     return out
-
-
-def permutation_test(x: np.ndarray, y: np.ndarray, alpha: float = ALPHA,
-                     rounds: int = PERMUTATIONS, seed: int = 0) -> tuple[float, float]:
-    """Two-sample permutation test of the difference of means.
-
-    Returns the critical |mean(x) - mean(y)| at level alpha (the 1 - alpha quantile of the
-    difference over random relabellings of the pooled runs) and the two-sided p-value of the
-    observed difference.
-    """
-    pooled = np.concatenate([x, y])
-    rng = np.random.default_rng(seed)
-    labels = rng.permuted(np.tile(np.arange(pooled.size), (rounds, 1)), axis=1)
-    shuffled = pooled[labels]
-    diffs = np.abs(shuffled[:, :x.size].mean(axis=1) - shuffled[:, x.size:].mean(axis=1))
-    observed = abs(x.mean() - y.mean())
-    # A small tolerance so that ties with the observed value count as at least as extreme.
-    p = (1 + np.count_nonzero(diffs >= observed - 1e-15)) / (rounds + 1)
-    return float(np.quantile(diffs, 1 - alpha)), float(p)
-
-
-def welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Welch's comparison of two samples: standard error of the difference, t, two-sided p."""
-    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    se = math.sqrt(vx + vy)
-    if se == 0.0:
-        return 0.0, 0.0, 1.0 if x.mean() == y.mean() else 0.0
-    t = (x.mean() - y.mean()) / se
-    df = (vx + vy) ** 2 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
-    try:
-        from scipy.stats import t as student  # scipy comes with Mesa
-        p = float(2 * student.sf(abs(t), df))
-    except ImportError:  # pragma: no cover
-        p = math.nan
-    return se, float(t), p
 
 
 def outbursts(active: np.ndarray, quiet_below: float = 0.01, quiet_steps: int = 5,

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sovsim.claims.priors import Prior
 from sovsim.world.pars import PARS, Pars
+from sovsim.world.priors import Prior
 from sovsim.world.schema import Scenario, number_values
 
 BUILTIN_PACKAGE = "sovsim.world.scenarios"

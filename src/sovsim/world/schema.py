@@ -4,7 +4,7 @@ A scenario is a TOML file. A number is written either as a table
 `{ value = 0.3, source = "..." }` or `{ value = 0.3, assumed = true, reason = "..." }`; a table of
 shares (classes, sectors, owners) carries one `source` or `assumed`/`reason` for all its entries.
 A behavioural parameter in `[pars]` may add `prior = { dist = "uniform", low = 0.2, high = 0.4 }`
-(sovsim.claims.priors).
+(sovsim.world.priors).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sovsim.claims.priors import Prior
 from sovsim.world.names import (
     AUTHORITIES,
     BLOCS,
@@ -26,6 +25,7 @@ from sovsim.world.names import (
     WAGE_SETTINGS,
 )
 from sovsim.world.pars import PARS
+from sovsim.world.priors import Prior
 
 SHARE_TOLERANCE = 1e-6
 

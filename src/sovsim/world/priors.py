@@ -1,4 +1,4 @@
-"""Priors of the behavioural parameters and Latin hypercube samples drawn through them.
+"""Priors of the behavioural parameters: part of a scenario's data, read with its `[pars]`.
 
 A parameter in a scenario's `[pars]` table may carry a prior beside its value:
 
@@ -20,16 +20,19 @@ The lognormal is written by its median (in the parameter's own unit, so it can b
 value) and `sigma`, the standard deviation of log x: x = median * exp(sigma * Z).
 
 A prior's support must lie inside the parameter's domain in `sovsim.world.pars.PARS`;
-`sovsim.world.loading.validate` refuses one that leaves it. Inverse CDFs use only the standard
-library and numpy (no scipy): `statistics.NormalDist` for the normal and lognormal, a continued
-fraction for the regularised incomplete beta function.
+`sovsim.world.loading.validate` refuses one that leaves it. Distribution functions are
+scipy.stats': a truncated prior's inverse CDF maps u in [0, 1] onto [F(low), F(high)] of the
+untruncated CDF F and inverts it there. scipy.stats is imported on first use (it takes about a
+second, more on a busy machine), not when a scenario is read: the check that a truncation keeps
+some probability uses the standard library's normal CDF.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -93,7 +96,7 @@ class Prior(BaseModel):
         lo, hi = self.support()
         if not lo < hi:
             raise ValueError(f"the prior's support [{lo}, {hi}] is empty")
-        mass = self._cdf0(hi) - self._cdf0(lo)
+        mass = self.kept_mass()
         if mass < MIN_MASS:
             raise ValueError(f"truncation to [{lo}, {hi}] keeps no probability mass "
                              f"({mass:.3g}) of the {self.dist} prior")
@@ -111,42 +114,35 @@ class Prior(BaseModel):
             hi = 1.0 if self.high is None else self.high
         return lo, hi
 
+    def kept_mass(self) -> float:
+        """The probability the truncation to [low, high] keeps. Computed when a scenario is
+        read, so without scipy (whose import costs seconds on a busy machine): the uniform and
+        the beta are scaled to their support and keep everything; the normal's and the
+        lognormal's are differences of the standard library's normal CDF."""
+        lo, hi = self.support()
+        if self.dist in ("uniform", "beta"):
+            return 1.0
+        if self.dist == "normal":
+            z = NormalDist(self.mean, self.sd)
+            return z.cdf(hi) - z.cdf(lo)
+        z = NormalDist(math.log(self.median), self.sigma)
+        return z.cdf(math.log(hi)) - (z.cdf(math.log(lo)) if lo > 0 else 0.0)
+
+    def untruncated(self) -> Any:
+        """The untruncated distribution, a frozen scipy.stats distribution."""
+        return _frozen(self.dist, self.low, self.high, self.mean, self.sd, self.median,
+                       self.sigma, self.a, self.b)
+
     def _cdf0(self, x: float) -> float:
         """CDF of the untruncated distribution at x."""
-        if self.dist == "uniform":
-            lo, hi = self.support()
-            return min(1.0, max(0.0, (x - lo) / (hi - lo)))
-        if self.dist == "normal":
-            if math.isinf(x):
-                return 0.0 if x < 0 else 1.0
-            return NormalDist(self.mean, self.sd).cdf(x)
-        if self.dist == "lognormal":
-            if x <= 0:
-                return 0.0
-            if math.isinf(x):
-                return 1.0
-            return NormalDist(math.log(self.median), self.sigma).cdf(math.log(x))
-        lo, hi = self.support()
-        return regularised_beta(self.a, self.b, (x - lo) / (hi - lo))
-
-    def _ppf0(self, p: float) -> float:
-        """Inverse CDF of the untruncated distribution at probability p in (0, 1)."""
-        if self.dist == "uniform":
-            lo, hi = self.support()
-            return lo + p * (hi - lo)
-        if self.dist == "normal":
-            return NormalDist(self.mean, self.sd).inv_cdf(p)
-        if self.dist == "lognormal":
-            return math.exp(NormalDist(math.log(self.median), self.sigma).inv_cdf(p))
-        lo, hi = self.support()
-        return lo + (hi - lo) * inverse_regularised_beta(self.a, self.b, p)
+        return float(self.untruncated().cdf(x))
 
     def cdf(self, x: float | np.ndarray) -> np.ndarray:
         """CDF of the (truncated) prior."""
         lo, hi = self.support()
         f_lo, f_hi = self._cdf0(lo), self._cdf0(hi)
         xs = np.atleast_1d(np.asarray(x, dtype=float))
-        out = np.array([(self._cdf0(v) - f_lo) / (f_hi - f_lo) for v in xs.ravel()])
+        out = (self.untruncated().cdf(xs) - f_lo) / (f_hi - f_lo)
         return np.clip(out, 0.0, 1.0).reshape(xs.shape)
 
     def quantile(self, u: float | np.ndarray) -> np.ndarray:
@@ -158,7 +154,7 @@ class Prior(BaseModel):
             raise ValueError("probabilities must lie in [0, 1]")
         # truncation: map u onto the kept part [F(lo), F(hi)] of the untruncated CDF
         p = np.clip(f_lo + us * (f_hi - f_lo), P_EDGE, 1.0 - P_EDGE)
-        out = np.array([self._ppf0(float(q)) for q in p.ravel()])
+        out = self.untruncated().ppf(p)
         return np.clip(out, lo, hi).reshape(us.shape)
 
     def describe(self) -> str:
@@ -168,86 +164,23 @@ class Prior(BaseModel):
         return f"{self.dist}{f'({shape})' if shape else ''} on [{lo:g}, {hi:g}]"
 
 
-# --- the regularised incomplete beta function and its inverse --------------------------------
-def _beta_fraction(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (modified Lentz; Numerical Recipes
-    §6.4), converging fast for x < (a + 1) / (a + b + 2)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 500):
-        m2 = 2 * m
-        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
-                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1.0 + aa * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + aa / c
-            c = c if abs(c) > tiny else tiny
-            step = d * c
-            h *= step
-        if abs(step - 1.0) < 1e-15:
-            break
-    return h
+@functools.lru_cache(maxsize=256)
+def _frozen(dist: str, low: float | None, high: float | None, mean: float | None,
+            sd: float | None, median: float | None, sigma: float | None, a: float | None,
+            b: float | None) -> Any:
+    """A prior's untruncated distribution (cached: the frozen objects are immutable)."""
+    from scipy import stats  # imported on first use: about a second, not needed to load a file
 
-
-def _log_beta_front(a: float, b: float, x: float) -> float:
-    return (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-            + a * math.log(x) + b * math.log1p(-x))
-
-
-def regularised_beta(a: float, b: float, x: float) -> float:
-    """I_x(a, b): the CDF of Beta(a, b) at x."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(_log_beta_front(a, b, x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _beta_fraction(a, b, x) / a
-    return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
-
-
-def inverse_regularised_beta(a: float, b: float, p: float) -> float:
-    """The x in [0, 1] with I_x(a, b) = p: Newton steps kept inside a shrinking bracket."""
-    if p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 1.0
-    lo, hi = 0.0, 1.0
-    x = a / (a + b)
-    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    for _ in range(200):
-        f = regularised_beta(a, b, x) - p
-        if f == 0.0:
-            return x
-        if f > 0:
-            hi = x
-        else:
-            lo = x
-        if hi - lo < 1e-15:
-            break
-        density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
-        step = x - f / density if density > 0 else -1.0
-        # Newton where it stays in the bracket, bisection where it would leave it
-        x = step if lo < step < hi else 0.5 * (lo + hi)
-    return x
-
-
-# --- sampling -------------------------------------------------------------------------------
-def sample_lhs(priors: dict[str, Prior], n: int, seed: int) -> list[dict[str, float]]:
-    """n Latin hypercube draws of the parameters: in each dimension every one of the n
-    equal-probability strata holds exactly one draw; seeded, through each prior's inverse CDF."""
-    if n < 1:
-        raise ValueError(f"the number of draws must be >= 1, got {n}")
-    rng = np.random.default_rng(seed)
-    names = sorted(priors)  # fixed order, so that the draws do not depend on the file's order
-    columns = {}
-    for name in names:
-        u = (rng.permutation(n) + rng.random(n)) / n
-        columns[name] = priors[name].quantile(u)
-    return [{name: float(columns[name][i]) for name in names} for i in range(n)]
+    if dist == "uniform":
+        return stats.uniform(loc=low, scale=high - low)
+    if dist == "normal":
+        return stats.norm(loc=mean, scale=sd)
+    if dist == "lognormal":
+        # log x ~ N(log median, sigma): scipy's lognorm with shape sigma and scale median
+        return stats.lognorm(s=sigma, scale=median)
+    lo = 0.0 if low is None else low
+    hi = 1.0 if high is None else high
+    return stats.beta(a, b, loc=lo, scale=hi - lo)
 
 
 def priors_of(scenario: LoadedScenario) -> dict[str, Prior]:

@@ -34,6 +34,7 @@ from sovsim.authorities.course import (
     soviet_turns,
     timing_score,
 )
+from sovsim.claims.experiments.framework import USSR1921, Experiment, ussr1921
 
 if TYPE_CHECKING:
     from sovsim.engine.sim import Sim
@@ -110,5 +111,11 @@ def rows(run_id: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]
     return out
 
 
-__all__ = ["C4_COLUMNS", "THEORY_ORDER", "WINDOW_MONTHS", "f1", "historical_turns", "judge",
-           "measure", "rows", "zigzag_measures"]
+def experiment() -> Experiment:
+    """C4: ussr1921 under every theory and the shocks-only baseline."""
+    return Experiment("C4", USSR1921, tuple((th, ussr1921(th)) for th in THEORY_ORDER),
+                      measure, judge)
+
+
+__all__ = ["C4_COLUMNS", "THEORY_ORDER", "WINDOW_MONTHS", "experiment", "f1", "historical_turns",
+           "judge", "measure", "rows", "zigzag_measures"]
