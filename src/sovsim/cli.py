@@ -297,6 +297,52 @@ def calibrate(
         fail(str(exc))
 
 
+@app.command("runs")
+def runs_listing(
+    root: Annotated[Path, typer.Argument(help="directory searched for sovsim folders")]
+    = Path("runs"),
+    out: Annotated[Path | None, typer.Option(help="write the listing to a .csv or .parquet file")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite --out if it exists")] = False,
+) -> None:
+    """List every sovsim folder under DIR: kind, scenario, theory, mode, seed, agents, version,
+    status and time."""
+    from sovsim.io.catalogue import CatalogueError, catalogue, check_out, folders_table, show
+
+    try:
+        if out is not None:
+            check_out(out, force)
+        listing = folders_table(catalogue(root))
+    except CatalogueError as exc:
+        fail(str(exc))
+    # the table names are long: written to --out and in the `folders` view, not printed
+    shown = listing if out is not None else listing.drop_columns(["tables"])
+    show(shown, out, f"sovsim folders under {root}", console)
+
+
+@app.command()
+def query(
+    root: Annotated[Path, typer.Argument(help="directory searched for sovsim folders")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL over the views regions, classes, "
+                                            "runs, verdicts, series, folders, ...")],
+    out: Annotated[Path | None, typer.Option(help="write the result to a .csv or .parquet file")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite --out if it exists")] = False,
+) -> None:
+    """Run SQL (DuckDB) over the tables of every folder under DIR, one view per table name
+    with the folder as a column."""
+    from sovsim.io.catalogue import CatalogueError, check_out, show
+    from sovsim.io.catalogue import query as run_query
+
+    try:
+        if out is not None:
+            check_out(out, force)
+        result = run_query(root, sql)
+    except CatalogueError as exc:
+        fail(str(exc))
+    show(result, out, None, console)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
