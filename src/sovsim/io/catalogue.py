@@ -34,7 +34,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "run": ("regions",),
     "ensemble": ("runs", "summary"),
     "claims": ("verdicts", "runs"),
-    "sensitivity": ("sensitivity", "runs"),
+    "sensitivity": ("sensitivity", "runs", "verdicts"),
 }
 FOLDERS_VIEW = "folders"
 COLUMNS = ("folder", "kind", "scenario", "theory", "mode", "seed", "agents", "version",
