@@ -226,8 +226,9 @@ def _union(con: Any, found: list[tuple[str, Path]]) -> str:
         if not mine:
             continue
         listing = ", ".join(_quote(str(p.resolve())) for _, p in mine)
-        where = " UNION ALL ".join(f"SELECT {_quote(str(p.resolve()))} AS _file, "
-                                   f"{_quote(folder)} AS folder" for folder, p in mine)
+        pairs = ", ".join(f"({_quote(str(p.resolve()))}, {_quote(folder)})"
+                          for folder, p in mine)
+        where = f"SELECT * FROM (VALUES {pairs}) AS v(_file, folder)"
         source = f"{reader}([{listing}], union_by_name = true, filename = '_file')"
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
         if "folder" in columns:
