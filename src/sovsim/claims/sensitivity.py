@@ -62,7 +62,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -71,6 +71,10 @@ from rich.console import Console
 
 from sovsim import __version__
 from sovsim.claims.priors import Prior
+
+if TYPE_CHECKING:
+    from sovsim.claims.command import Outcome
+    from sovsim.claims.ensemble import Draw
 
 KIND = "sensitivity"
 METHODS = ("sobol", "morris")
@@ -236,8 +240,8 @@ def analyse(priors: dict[str, Prior], evaluate: Evaluate, method: str, n: int,
 
 
 # --- a claim as the function analysed ------------------------------------------------------------
-def claim_outcomes(claim: str, draws: list[Any], *, agents: int, workers: int,
-                   progress: bool = True) -> list[Any]:
+def claim_outcomes(claim: str, draws: list[Draw], *, agents: int, workers: int,
+                   progress: bool = True) -> list[Outcome]:
     """The claim's outcome at each parameter point (a `Draw`: run_id, run seed, the values
     that replace the scenario's): its experiment's variants run on the ensemble's process pool
     and judged by its rule. The one place the sensitivity analysis runs a claim."""
@@ -286,7 +290,7 @@ class ClaimEffect:
     workers: int
     run_seed: int
     progress: bool = True
-    outcomes: list[Any] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
 
     def __call__(self, points: list[dict[str, float]]) -> np.ndarray:
         from sovsim.claims.ensemble import Draw
@@ -330,7 +334,7 @@ def sensitivity_table(claim: str, analysis: Analysis) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SCHEMA)
 
 
-def runs_table(analysis: Analysis, outcomes: list[Any]) -> pa.Table:
+def runs_table(analysis: Analysis, outcomes: list[Outcome]) -> pa.Table:
     """runs.parquet: one row per evaluated point, in the design's order."""
     des = analysis.design
     cols: dict[str, pa.Array] = {

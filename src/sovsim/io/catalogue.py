@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
 
 META_FILE = "meta.json"
 TABLE_SUFFIXES = (".parquet", ".csv")
@@ -305,9 +307,8 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def rich_table(table: pa.Table, title: str | None = None) -> Any:
+def rich_table(table: pa.Table, title: str | None = None) -> Table:
     """A rich Table of an Arrow table, every cell literal text (no markup interpreted)."""
-    from rich.table import Table
     from rich.text import Text
 
     out = Table(title=Text(title) if title else None)
@@ -320,7 +321,7 @@ def rich_table(table: pa.Table, title: str | None = None) -> Any:
     return out
 
 
-def show(table: pa.Table, out: Path | None, title: str | None, console: Any) -> None:
+def show(table: pa.Table, out: Path | None, title: str | None, console: Console) -> None:
     """A result printed on `console` as a table of literal text, or written to `out`."""
     if out is None:
         console.print(rich_table(table, title))
