@@ -202,3 +202,13 @@ def test_cells_are_printed_as_literal_text(store: Path) -> None:
     result = runner.invoke(app, ["query", str(store), "SELECT '[bold]x[/bold]' AS cell"])
     assert result.exit_code == 0
     assert "[bold]x[/bold]" in result.output
+
+
+def test_a_damaged_table_is_one_line(store: Path, tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    shutil.copytree(store / "tiny-run", root / "damaged")
+    (root / "damaged" / "classes.parquet").write_bytes(b"PAR1 not really")
+    result = runner.invoke(app, ["query", str(root), "SELECT count(*) FROM regions"])
+    assert result.exit_code == 2
+    assert "a table cannot be read" in " ".join(result.output.split())   # however it wraps
+    assert "Traceback" not in result.output

@@ -249,7 +249,12 @@ def query(root: Path, sql: str) -> pa.Table:
     (one line) for a bad directory or bad SQL."""
     import duckdb
 
-    con = connect(root)
+    entries = catalogue(root)
+    try:
+        con = connect(root, entries)
+    except duckdb.Error as exc:     # a table that cannot be read (a damaged file)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CatalogueError(f"{root}: a table cannot be read: {first}") from None
     try:
         relation = con.sql(sql)
         if relation is None:      # a statement without rows (SET, CREATE VIEW, ...)
