@@ -114,6 +114,11 @@ def test_designs_have_their_shape() -> None:
         steps = mor.point[t * 4 + 1:(t + 1) * 4]
         moved = [names[int(np.flatnonzero(rows[j] != rows[j - 1])[0])] for j in (1, 2, 3)]
         assert steps == [f"step:{m}" for m in moved] and sorted(moved) == names
+    for method in ("sobol", "morris"):      # a design is a function of its seed (0 included)
+        assert np.array_equal(design(names, method, 4, seed=0).unit,
+                              design(names, method, 4, seed=0).unit)
+        assert not np.array_equal(design(names, method, 4, seed=0).unit,
+                                  design(names, method, 4, seed=1).unit)
     for bad in (("sobol", 12), ("sobol", 1), ("morris", 1), ("latin", 8)):
         with pytest.raises(SensitivityError):
             design(names, *bad, seed=0)
