@@ -216,3 +216,24 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path) -> None
     (out / "keep.txt").write_text("mine")
     result = runner.invoke(app, ["sensitivity", "C7", "--n", "2", "--out", str(out)])
     assert result.exit_code == 2 and (out / "keep.txt").read_text() == "mine"
+
+
+def test_the_report_names_decisive_parameters_only_when_the_design_decides() -> None:
+    import pyarrow as pa
+
+    from sovsim.io.report_sensitivity import decided_by
+
+    def table(rows: list[tuple[str, str, float, float, int]]) -> pa.Table:
+        return pa.Table.from_pylist([{"claim": "C7", "method": "sobol", "parameter": p,
+                                      "index": i, "value": v, "ci": c, "rank": r}
+                                     for p, i, v, c, r in rows])
+
+    clear = table([("a", "S1", 0.6, 0.05, 1), ("a", "ST", 0.7, 0.05, 1),
+                   ("b", "S1", 0.2, 0.05, 2), ("b", "ST", 0.3, 0.05, 2),
+                   ("c", "S1", 0.0, 0.01, 3), ("c", "ST", 0.01, 0.01, 3)])
+    text = decided_by(clear)
+    assert "decided by <b>a</b>" in text and "<b>b</b>" in text and "<b>c</b>" not in text
+    assert "remaining 0.20 of the variance" in text and "1 of 3 parameters" in text
+    noisy = table([("a", "S1", 0.6, 1.3, 1), ("a", "ST", 1.9, 1.8, 1),
+                   ("b", "S1", 0.5, 0.6, 2), ("b", "ST", 0.6, 0.8, 2)])
+    assert "Not decided at this size of design" in decided_by(noisy)

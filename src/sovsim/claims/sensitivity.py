@@ -453,6 +453,11 @@ def print_indices(console: Console, claim: str, analysis: Analysis, top: int = 1
                                                  else ""))
         table.add_row(str(rank), Text(name), *cells)
     console.print(table)
+    lead = by.get((ranked[0][0], RANKED_BY[des.method])) if ranked else None
+    if lead and math.isfinite(lead["value"]) and not lead["value"] - lead["ci"] > 0:
+        console.print(f"note: the leading index's 95% interval reaches zero: at N = "
+                      f"{len(des.unit) // des.block_size} the order is not yet decided; raise "
+                      "--n", markup=False, highlight=False)
     if analysis.blocks_dropped:
         console.print(f"{analysis.blocks_dropped} blocks dropped: the effect was undefined at "
                       "one of their points", markup=False, highlight=False)

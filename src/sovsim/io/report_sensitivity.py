@@ -87,11 +87,20 @@ def decided_by(sens: pa.Table) -> str:
                  f"S1 {table[p]['S1'][0]:.2f})" for p in top]
         s1 = sum(table[p]['S1'][0] for p in finite if math.isfinite(table[p]['S1'][0]))
         idle = sum(1 for p in finite if table[p][key][0] + table[p][key][1] < DECISIVE_ST)
+        lead = table[top[0]][key]
+        if not lead[0] - lead[1] > 0 or s1 > 1 or lead[0] > 1:
+            # indices live in [0, 1] and S1 sums to at most 1: beyond that is sampling error
+            return (f"<p>Not decided at this size of design: the largest total-order index, "
+                    f"{parts[0]}, has a 95% interval that reaches zero, or the estimates leave "
+                    f"[0, 1] (first-order sum {s1:.2f}), which only sampling error allows. "
+                    "Raise <code>--n</code> before reading an order into them.</p>")
+        rest = (f"the remaining {1 - s1:.2f} of the variance comes from interactions"
+                if s1 < 1 else "no variance is left to interactions")
         return (f"<p>By Sobol' indices the effect is decided by {', '.join(parts)}. The "
-                f"first-order indices sum to {s1:.2f} (the rest of the variance comes from "
-                f"interactions); {idle} of {len(finite)} parameters have a total-order "
-                f"index whose 95% interval lies below {DECISIVE_ST}: they could be fixed "
-                "anywhere in their priors without changing the effect's spread.</p>")
+                f"first-order indices sum to {s1:.2f} ({rest}); {idle} of {len(finite)} "
+                f"parameters have a total-order index whose 95% interval lies below "
+                f"{DECISIVE_ST}: they could be fixed anywhere in their priors without changing "
+                "the effect's spread.</p>")
     key = "mu_star"
     finite = [p for p in ordered if math.isfinite(table[p].get(key, (math.nan, 0))[0])]
     if not finite:
