@@ -193,6 +193,16 @@ def test_claim_folder_holds_the_design_and_its_indices(sens_dir: Path) -> None:
     assert verdicts[0]["claim"] == "C7" and verdicts[0]["n_runs"] == 2   # trajectory starts
 
 
+def test_two_workers_give_the_same_folder(sens_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "two"
+    sensitivity_command("C7", "morris", 2, pars="prestige_pull", agents=300, seed=4, out=out,
+                        workers=2, console=Console(quiet=True), progress=False)
+    for stem in ("runs", "sensitivity", "verdicts"):
+        one = pq.read_table(sens_dir / f"{stem}.parquet").to_pylist()
+        two = pq.read_table(out / f"{stem}.parquet").to_pylist()
+        assert json.dumps(one, default=str) == json.dumps(two, default=str), stem  # NaN == NaN
+
+
 def test_report_and_catalogue_read_it(sens_dir: Path) -> None:
     from sovsim.io.catalogue import catalogue
     from sovsim.io.report import build_report
