@@ -297,6 +297,86 @@ def calibrate(
         fail(str(exc))
 
 
+@app.command("runs")
+def runs_listing(
+    root: Annotated[Path, typer.Argument(help="directory searched for sovsim folders")]
+    = Path("runs"),
+    out: Annotated[Path | None, typer.Option(help="write the listing to a .csv or .parquet file")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite --out if it exists")] = False,
+) -> None:
+    """List every sovsim folder under DIR: kind, scenario, theory, mode, seed, agents, version,
+    status and time."""
+    from sovsim.io.catalogue import CatalogueError, catalogue, check_out, folders_table, show
+
+    try:
+        if out is not None:
+            check_out(out, force)
+        listing = folders_table(catalogue(root))
+    except CatalogueError as exc:
+        fail(str(exc))
+    # the table names are long: written to --out and in the `folders` view, not printed
+    shown = listing if out is not None else listing.drop_columns(["tables"])
+    show(shown, out, f"sovsim folders under {root}", console)
+
+
+@app.command()
+def query(
+    root: Annotated[Path, typer.Argument(help="directory searched for sovsim folders")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL over the views regions, classes, "
+                                            "runs, verdicts, series, folders, ...")],
+    out: Annotated[Path | None, typer.Option(help="write the result to a .csv or .parquet file")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite --out if it exists")] = False,
+) -> None:
+    """Run SQL (DuckDB) over the tables of every folder under DIR, one view per table name
+    with the folder as a column."""
+    from sovsim.io.catalogue import CatalogueError, check_out, show
+    from sovsim.io.catalogue import query as run_query
+
+    try:
+        if out is not None:
+            check_out(out, force)
+        result = run_query(root, sql)
+    except CatalogueError as exc:
+        fail(str(exc))
+    show(result, out, None, console)
+
+
+class Method(str, Enum):  # noqa: UP042 - Typer needs a str Enum for choices
+    sobol = "sobol"
+    morris = "morris"
+
+
+@app.command()
+def sensitivity(
+    claim: Annotated[str, typer.Argument(help="one claim id, e.g. C3")],
+    method: Annotated[Method, typer.Option(help="Sobol' indices or Morris screening")]
+    = Method.sobol,
+    n: Annotated[int | None, typer.Option(
+        "--n", help="base points (sobol, a power of 2; default 64) or trajectories (morris, "
+                    "default 16)")] = None,
+    pars: Annotated[str | None, typer.Option(
+        help="vary only these drawn parameters, e.g. eta,dws_kappa (the others keep the "
+             "scenario's values)")] = None,
+    agents: Annotated[int, typer.Option(help="number of agents per run")] = 10_000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    seed: Annotated[int, typer.Option(help="seed of the design and of the shared run seed")]
+    = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="folder (default runs/sensitivity-<claim>-<method>-<UTC time>)")] = None,
+) -> None:
+    """Global sensitivity of a claim's effect to its drawn parameters (SALib): Sobol' first-
+    and total-order indices or Morris mu*, sigma, with 95% bootstrap intervals."""
+    from sovsim.claims.sensitivity import sensitivity_command
+
+    try:
+        sensitivity_command(claim, method.value, n, pars=pars, agents=agents, workers=workers,
+                            seed=seed, out=out, console=console)
+    except ValueError as exc:
+        fail(str(exc))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -25,7 +25,7 @@ from sovsim.io.report_html import Page, esc
 from sovsim.io.report_run import ensemble_overview, is_run_folder, load_run, run_sections
 
 REPORT_FILE = "report.html"
-KINDS = ("claims", "run", "ensemble")
+KINDS = ("claims", "sensitivity", "run", "ensemble")
 # Runs drawn in full in an ensemble's or a claims folder's page: each weighs about a megabyte
 # and a dozen charts; the others are named, and `sovsim report` on their folder draws them.
 MAX_RUN_SECTIONS = 4
@@ -51,9 +51,9 @@ def folder_kind(folder: Path) -> str:
     if not isinstance(meta, dict) or "sovsim_version" not in meta:
         raise ReportError(f"{meta_path}: not written by sovsim (no sovsim_version)")
     kind = meta.get("kind")
-    if kind == "claims":
+    if kind in ("claims", "sensitivity"):   # a sensitivity folder has the claims' layout
         if data.table_path(folder, "verdicts") is None:
-            raise ReportError(f"{folder}: a claims folder without verdicts.parquet")
+            raise ReportError(f"{folder}: a {kind} folder without verdicts.parquet")
         return "claims"
     if kind == "ensemble":
         if not run_folders(folder):
@@ -64,8 +64,8 @@ def folder_kind(folder: Path) -> str:
             raise ReportError(f"{folder}: meta.json without a kind and no regions table; "
                               "not a sovsim run folder")
         return "run"
-    raise ReportError(f"{meta_path}: unknown kind {kind!r}; valid: claims, ensemble, or none "
-                      "(a run)")
+    raise ReportError(f"{meta_path}: unknown kind {kind!r}; valid: claims, sensitivity, "
+                      "ensemble, or none (a run)")
 
 
 def run_folders(folder: Path) -> list[Path]:
@@ -97,10 +97,18 @@ def build_report(folder: Path) -> tuple[str, int]:
         except (ValueError, KeyError) as exc:
             raise ReportError(str(exc)) from None
         m = claims.meta
-        page = Page("sovsim: the essay's claims as experiments",
-                    esc(f"{claims.verdicts.num_rows} claims; {m.get('runs', '?')} runs each, "
-                        f"{m.get('agents', '?')} agents, seed {m.get('seed', '?')}; "
-                        f"sovsim {m.get('sovsim_version')}; folder {folder}"))
+        if m.get("kind") == "sensitivity":
+            page = Page(f"sovsim: which assumptions decide {', '.join(m.get('claims', []))}",
+                        esc(f"{m.get('method')} design, N = {m.get('n')}: "
+                            f"{m.get('evaluations')} evaluations of "
+                            f"{len(m.get('parameters', []))} parameters, "
+                            f"{m.get('agents', '?')} agents, seed {m.get('seed', '?')}; "
+                            f"sovsim {m.get('sovsim_version')}; folder {folder}"))
+        else:
+            page = Page("sovsim: the essay's claims as experiments",
+                        esc(f"{claims.verdicts.num_rows} claims; {m.get('runs', '?')} runs "
+                            f"each, {m.get('agents', '?')} agents, seed {m.get('seed', '?')}; "
+                            f"sovsim {m.get('sovsim_version')}; folder {folder}"))
         claims_sections(page, claims)
         _runs(page, run_folders(folder), "Linked run")
     elif kind == "ensemble":

@@ -43,6 +43,7 @@ from sovsim.io.report_html import (
     year_axis,
 )
 from sovsim.io.report_run import turn_shapes
+from sovsim.io.report_sensitivity import decided_by, indices_chart, is_global
 from sovsim.world.names import CLASSES
 
 REQUIRED = ("verdicts",)
@@ -176,13 +177,18 @@ def _claim_section(page: Page, claims: ClaimsData, v: dict, labels: pa.Table | N
     charts = []
     if runs is not None:
         charts.append(_effect_chart(page, runs, v))
-    if sens is not None:
+    if is_global(sens):
+        # global indices (`sovsim sensitivity`) answer which assumptions decide the verdict
+        charts.append(indices_chart(page, sens))
+    elif sens is not None:
         charts.append(_sensitivity_chart(page, sens))
         if runs is not None:
             scatter = _top_parameter_chart(page, runs, sens, v)
             if scatter:
                 charts.append(scatter)
     page.grid(charts)
+    if is_global(sens):
+        page.add(decided_by(sens))
     if runs is None and sens is None:
         page.add('<p class="note">No runs or sensitivity table for this claim.</p>')
     elif sens is None:
