@@ -39,8 +39,9 @@ The `sovsim sensitivity` command writes a folder in the claims folder's layout, 
 
     sensitivity-<claim>-<method>-<UTC time>/
       meta.json            {"sovsim_version", "kind": "sensitivity", "method", "n", "claims",
-                            "parameters", "evaluations", "blocks", "blocks_dropped", "agents",
-                            "workers", "seed", "run_seed", "runs", "wall_seconds", "started"}
+                            "parameters", "evaluations", "blocks", "blocks_dropped", "note",
+                            "agents", "workers", "seed", "run_seed", "runs", "wall_seconds",
+                            "started"}
       sensitivity.parquet  claim, method, parameter, index (S1, ST / mu_star, sigma, mu), value,
                            ci (half-width of the 95% bootstrap interval; NaN where SALib gives
                            none), rank (the parameter's rank by ST / mu_star, 1 = most decisive)
