@@ -109,7 +109,7 @@ def run_tasks(tasks: Sequence[Task], *, workers: int,
 
 
 # --- the parent's side --------------------------------------------------------------------------
-@dataclass
+@dataclass(eq=False)  # hashed by identity: one worker, one entry
 class _Worker:
     process: Any
     conn: Connection
