@@ -20,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import numpy as np
 import typer
 from rich.console import Console
@@ -32,6 +33,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from typer.core import TyperGroup
 
 from sovsim import __version__
 from sovsim.authorities.bureaucracy import THEORIES
@@ -53,7 +55,44 @@ from sovsim.world.loading import (
 )
 from sovsim.world.names import AUTHORITIES
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# Recent Typer carries its own copy of Click (typer.core._click); older ones use Click itself.
+_CLICK = getattr(typer.core, "_click", click)
+USAGE_ERRORS = (click.ClickException, _CLICK.exceptions.ClickException)
+ABORTS = (click.Abort, typer.Abort)
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value out of range) as one literal line, exit 2, like
+    every other bad input, instead of a framed panel."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except USAGE_ERRORS as exc:
+            if not standalone_mode:
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `sovsim` alone: the help
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = getattr(getattr(exc, "ctx", None), "command_path", None)
+            hint = f" (`{where} --help` lists what is valid)" if where else ""
+            errors.print(f"error: {exc.format_message()}{hint}", markup=False,
+                         highlight=False, style="bold red", soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except ABORTS:
+            if not standalone_mode:
+                raise
+            sys.exit(130)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(cls=OneLineErrors, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
                   help="sovsim: the world system of 1946 after E. Germain, as an agent-based "
                        "simulation.")
 console = Console()
@@ -93,7 +132,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def command(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, *ABORTS, *USAGE_ERRORS):
             raise
         except StoppedError as exc:
             fail(str(exc), 130)
@@ -478,13 +517,18 @@ def calibrate(
     = 100,
     workers: Annotated[int | None, typer.Option(
         help="worker processes (default one per seed, at most the cores)", min=1)] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace the file at --out")] = False,
 ) -> None:
     """Calibrate growth parameters per bloc on Maddison (2010) output per head 1946-1970,
     write the overlay scenario and report the errors in and out of sample (1971-1989)."""
     from sovsim.claims.calibrate import calibration_command
 
+    loaded = load(scenario)
+    check_agents(loaded, agents)
+    target = out or Path(f"{loaded.name}_calibrated.toml")
+    folders.check_file_out(target, force=force)
     try:
-        calibration_command(scenario, out, agents=agents, evaluations=evaluations,
+        calibration_command(scenario, target, agents=agents, evaluations=evaluations,
                             workers=workers,
                             say=lambda text: console.print(text, markup=False, highlight=False))
     except (ScenarioError, ValueError, KeyError) as exc:

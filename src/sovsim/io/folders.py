@@ -117,7 +117,7 @@ def check_out(out: Path, kind: str, *, force: bool = False, resume: bool = False
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; valid: {', '.join(KINDS)}")
     out = Path(out)
-    _check_parent(out)
+    check_parent(out)
     if not out.exists() and not out.is_symlink():
         if resume:
             raise FolderError(f"{out}: nothing to resume there (no such folder)")
@@ -161,7 +161,18 @@ def check_out(out: Path, kind: str, *, force: bool = False, resume: bool = False
     return "replace"
 
 
-def _check_parent(out: Path) -> None:
+def check_file_out(out: Path, *, force: bool = False) -> None:
+    """Check a single output file (a scenario written by `sovsim calibrate`) before any work:
+    never a folder, an existing file only with `force`."""
+    out = Path(out)
+    check_parent(out)
+    if out.is_dir():
+        raise FolderError(f"{out}: a folder; --out takes the file to write")
+    if out.exists() and not force:
+        raise FolderError(f"{out}: exists; add --force to replace it")
+
+
+def check_parent(out: Path) -> None:
     # The first existing ancestor must be a folder we may write in: checked here so that an
     # unwritable --out fails in a second, not after the simulation.
     parent = out.absolute().parent
