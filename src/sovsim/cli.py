@@ -112,8 +112,9 @@ Mode = Enum("Mode", {name.replace("-", "_"): name for name in MODES}, type=str)
 
 
 def say(text: str) -> None:
-    """A line on standard output, printed literally."""
-    console.print(text, markup=False, highlight=False)
+    """A line on standard output, printed literally and never wrapped (one message, one
+    line)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> None:
