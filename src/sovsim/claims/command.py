@@ -1,9 +1,10 @@
 """The `sovsim claims` command: the essay's nine claims as experiments over parameter
 uncertainty, their verdicts, and a claims folder that `sovsim report` reads (MODEL.md §6).
 
-    claims-<UTC time>/
-      meta.json            {"sovsim_version", "kind": "claims", "runs", "agents", "seed",
-                            "workers", "claims", "wall_seconds", "started"}
+    claims-<UTC time>-<random>/
+      meta.json            {"sovsim_version", "kind": "claims", "complete", "settings", "runs",
+                            "agents", "seed", "workers", "claims", "runs_failed", "resumed",
+                            "versions", "command", "wall_seconds", "started"}
       verdicts.parquet     one row per claim: support share and its 95% Wilson interval, label,
                            effect median and its 95% interval
       runs.parquet         one row per claim and draw: status, supports, effect, the drawn

@@ -4,13 +4,16 @@ A draw is a Latin hypercube sample of the scenario's priors (sovsim.claims.prior
 Every variant of a comparison runs with the SAME seed and the SAME drawn parameters: random
 streams are keyed by name (sovsim.engine.streams), so decisions the variants have in common draw
 the same numbers, and their paired difference shows the policy's effect rather than noise
-(common random numbers). Runs go to a local process pool; one that raises is recorded with its
-error, not allowed to stop the ensemble.
+(common random numbers). Runs go to the process pool (sovsim.engine.pool); one that raises is
+recorded with its error, not allowed to stop the ensemble, and one whose worker died is retried
+once on a fresh worker.
 
-The `sovsim ensemble` command (`ensemble_command`) writes one folder:
+The `sovsim ensemble` command (`ensemble_command`) builds one folder in place, resumable
+(io.folders.build: `"complete": false` until the end, each finished run kept in parts/ at once):
 
-    ensemble-<scenario>-s<seed>-<UTC time>/
-      meta.json        "kind": "ensemble", the scenario, theory, agents, seed, priors
+    ensemble-<scenario>-s<seed>-<theory>-<UTC time>-<random>/
+      meta.json        "kind": "ensemble", "complete", settings, the scenario, theory, agents,
+                       seed, priors, versions, the command line
       runs.parquet     one row per run: run_id, seed, every drawn parameter, status, folder
       summary.parquet  quantiles across runs of key observables at the end of the horizon
       run-0000/ ...    each run's own run folder, as `sovsim run` writes it
