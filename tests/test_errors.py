@@ -110,6 +110,9 @@ CASES: list[tuple[str, list[str], str]] = [
     ("run-format", ["run", T, "--format", "xml"], "--format"),
     ("run-theory", ["run", T, "--theory", "astrology"], "--theory"),
     ("run-mode", ["run", T, "--mode", "grid"], "--mode"),
+    ("run-agents-beyond-memory", ["run", T, "--agents", str(10**13)], "this machine has"),
+    ("ens-agents-beyond-memory", ["ensemble", T, "--runs", "1", "--agents", str(10**12),
+                                  "--workers", "100"], "this machine has"),
     ("run-end-before-start", ["run", T, "--end", "1900"], "1900"),
     ("run-start-after-end", ["run", T, "--start", "2100"], "2100"),
     # --- run: output paths -----------------------------------------------------------------

@@ -11,6 +11,7 @@ or a hint with brackets in it is not taken for markup.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import tempfile
 import time
@@ -221,6 +222,7 @@ def run(
     loaded = load(scenario)
     if not plan:
         check_agents(loaded, agents)
+        check_memory(agents)
     target = out or folders.default_out("run", loaded.name, f"s{seed}", theory.value)
     if not plan:
         folders.check_out(target, "run", force=force)  # before any work
@@ -238,6 +240,24 @@ def run(
     print_politics(sim, folder)
     say(f"wrote {folder} ({sim.n_steps} steps, {sim.people_per_agent:,.0f} people per agent, "
         f"{wall:.1f} s)")
+
+
+def check_memory(agents: int, workers: int = 1) -> None:
+    """Refuse an agent count whose arrays cannot fit in this machine's memory, before any work
+    (NumPy would reserve them lazily and the run would die later, under the OOM killer)."""
+    from sovsim.engine.people import FIELDS
+
+    per_agent = sum(np.dtype(dt).itemsize for dt in FIELDS.values())
+    # room for a quarter more agents, and as much again for the kernels' working arrays
+    need = 2.5 * per_agent * agents * workers
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    if need > have:
+        fail(f"--agents {agents:,}: needs about {need / 2**30:,.1f} GiB "
+             f"({workers} worker(s)); this machine has {have / 2**30:,.1f} GiB; "
+             f"at most about {int(have / (2.5 * per_agent * workers)):,} agents")
 
 
 def simulate(sim: Sim, label: str) -> float:
@@ -449,6 +469,7 @@ def ensemble(
     """Run a scenario over Latin hypercube draws of its priors and write one ensemble folder."""
     if agents >= 1:
         check_agents(load(scenario), agents)
+        check_memory(agents, max(workers, 1))
     try:
         ensemble_command(scenario, runs, workers=workers, theory=theory.value, agents=agents,
                          seed=seed, out=out, force=force, resume=resume, console=console)
@@ -497,6 +518,7 @@ def claims(
 
     if not list_only and agents >= 1:
         check_agents(load("world1946"), agents)
+        check_memory(agents, max(workers, 1))
     try:
         claims_command(list_only=list_only, only=only, runs=runs, workers=workers,
                        agents=agents, seed=seed, out=out, force=force, resume=resume,
