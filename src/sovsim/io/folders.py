@@ -206,14 +206,20 @@ def stamp(meta: dict[str, Any], kind: str) -> dict[str, Any]:
     return out
 
 
+_INVOKED: list[list[str]] = []
+
+
+def set_command_line(args: list[str]) -> None:
+    """Record the arguments the `sovsim` command was given (the CLI calls this first)."""
+    _INVOKED[:] = [["sovsim", *map(str, args)]]
+
+
 def command_line() -> str:
-    """The command line of this process, as a shell would take it back."""
+    """The command line that wrote an output, as a shell would take it back: the `sovsim`
+    command's arguments, or this process's when sovsim is used as a library."""
     import shlex
 
-    argv = list(sys.argv)
-    if argv and Path(argv[0]).name in ("sovsim", "__main__.py", "cli.py"):
-        argv[0] = "sovsim"
-    return shlex.join(argv)
+    return shlex.join(_INVOKED[0] if _INVOKED else sys.argv)
 
 
 def write_meta(folder: Path, meta: dict[str, Any]) -> None:
