@@ -129,3 +129,27 @@ def test_resume_refuses_other_options(tmp_path: Path, tiny_path: Path) -> None:
 
 
 runner = CliRunner()
+
+
+def test_sigterm_stops_the_workers_and_keeps_what_finished(tmp_path: Path,
+                                                           tiny_path: Path) -> None:
+    out = tmp_path / "ens"
+    proc = start(["ensemble", str(tiny_path), "--runs", "6", "--agents", "300", "--workers",
+                  "2", "--out", str(out)])
+    deadline = time.monotonic() + 240
+    workers: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = sorted(set(workers) | set(children(proc.pid)))
+        if (out / "parts").is_dir() and any((out / "parts").glob("*.pkl")):
+            break
+        time.sleep(0.02)
+    workers = sorted(set(workers) | set(children(proc.pid)))
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "--resume --out" in err and "Traceback" not in err
+    no_survivors(workers)
+    # the workers removed their half-written run folders; finished runs are kept
+    assert not [p for p in out.rglob(".*") if "sovsim-tmp" in p.name]
+    assert any((out / "parts").glob("*.pkl"))
+    assert json.loads((out / "meta.json").read_text())["complete"] is False

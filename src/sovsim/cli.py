@@ -4,7 +4,7 @@ report, calibrate.
 Every command follows the same contract (issue 10): bad input, a bad path or a missing
 resource prints one line naming the file, key or path and what would be valid, and exits 2;
 an internal failure prints a one-line summary and exits 1 (its traceback only with --debug);
-SIGINT/SIGTERM exit 130/143 after the workers are stopped. Messages print literally: a path
+SIGINT/SIGTERM exit 130 after the workers are stopped. Messages print literally: a path
 or a hint with brackets in it is not taken for markup.
 """
 
