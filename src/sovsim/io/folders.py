@@ -200,7 +200,7 @@ def default_out(kind: str, *parts: str | int, root: Path = DEFAULT_ROOT) -> Path
 def stamp(meta: dict[str, Any], kind: str) -> dict[str, Any]:
     """meta with its kind, the package version and the command line that wrote it."""
     out = dict(meta)
-    out.setdefault("kind", kind)
+    out["kind"] = kind
     out.setdefault("sovsim_version", __version__)
     out.setdefault("command", command_line())
     return out
