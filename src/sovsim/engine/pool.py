@@ -79,12 +79,14 @@ def error_text(exc: BaseException) -> str:
 def run_tasks(tasks: Sequence[Task], *, workers: int,
               on_result: Callable[[Hashable, Any], None],
               on_failure: Callable[[Hashable, str], None] | None = None,
-              initializer: Callable[[], None] | None = one_thread_per_process
-              ) -> list[Failure]:
+              initializer: Callable[[], None] | None = one_thread_per_process,
+              start_method: str = "spawn") -> list[Failure]:
     """Run every task on `workers` processes; call `on_result(key, result)` in this process as
     each finishes (in the order they finish) and `on_failure(key, why)` for a task that raised
     or whose worker died twice. Returns the failures. KeyboardInterrupt (SIGINT or SIGTERM)
-    stops the workers and propagates."""
+    stops the workers and propagates. Workers are spawned (a fresh interpreter, safe whatever
+    threads this process runs); `start_method="fork"` is for callers whose tasks must also
+    work from scripts without a `__main__` guard."""
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     failures: list[Failure] = []
@@ -104,7 +106,7 @@ def run_tasks(tasks: Sequence[Task], *, workers: int,
                 else:
                     on_result(task.key, result)
             return failures
-        _Pool(tasks, min(workers, len(tasks)), initializer).run(on_result, fail)
+        _Pool(tasks, min(workers, len(tasks)), initializer, start_method).run(on_result, fail)
     return failures
 
 
@@ -118,11 +120,11 @@ class _Worker:
 
 class _Pool:
     def __init__(self, tasks: Sequence[Task], size: int,
-                 initializer: Callable[[], None] | None) -> None:
+                 initializer: Callable[[], None] | None, start_method: str) -> None:
         self.tasks = tasks
         self.size = size
         self.initializer = initializer
-        self.context = multiprocessing.get_context("spawn")
+        self.context = multiprocessing.get_context(start_method)
         self.pending: deque[int] = deque(range(len(tasks)))
         self.deaths: dict[int, int] = {}
         self.workers: list[_Worker] = []

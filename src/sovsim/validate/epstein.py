@@ -39,7 +39,6 @@ import multiprocessing
 import os
 import sys
 import types
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -139,10 +138,19 @@ def mesa_batch(jobs: list[tuple[int, int, dict[str, Any]]]) -> list[dict[str, np
         return [_mesa_job(job) for job in jobs]
     # Forked where possible: a spawned worker re-runs the caller's main script, which breaks
     # scripts without a __main__ guard. The workers run only Mesa, never the parent's threads.
+    # The process pool of every parallel command (sovsim.engine.pool): no worker outlives an
+    # interrupted `sovsim validate`, and a worker that dies is replaced.
+    from sovsim.engine.pool import Task, run_tasks
+
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_mesa_job, jobs))
+    results: dict[int, dict[str, np.ndarray]] = {}
+    failed = run_tasks([Task(i, _mesa_job, (job,)) for i, job in enumerate(jobs)],
+                       workers=workers, on_result=results.__setitem__, initializer=None,
+                       start_method="fork" if "fork" in methods else "spawn")
+    if failed:
+        raise RuntimeError(f"{len(failed)} Mesa run(s) failed: seed {jobs[failed[0].key][0]}: "
+                           f"{failed[0].why}")
+    return [results[i] for i in range(len(jobs))]
 
 
 def mesa_runs(seeds: list[int], steps: int = STEPS, **params: Any) -> list[dict[str, np.ndarray]]:
