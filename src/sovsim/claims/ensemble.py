@@ -46,7 +46,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from sovsim.claims.priors import priors_of, sample_lhs
@@ -281,10 +288,18 @@ def _bar(show: bool, total: int) -> Iterator[Callable[[], None]]:
     if not show:
         yield lambda: None
         return
-    with Progress(TextColumn("[bold]ensemble"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("runs", total=total)
-        yield lambda: bar.advance(task)
+    # Until the first run is done the bar says why it may stand still: Numba compiles the agent
+    # kernels on a machine's first run (and caches them), up to half a minute.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("runs: the first (compiling the agent kernels if this is the first "
+                            "run; up to half a minute)", total=total)
+
+        def advance() -> None:
+            bar.update(task, advance=1, description="runs")
+
+        yield advance
 
 
 # --- the `sovsim ensemble` command ------------------------------------------------------------
