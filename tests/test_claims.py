@@ -373,7 +373,7 @@ def test_refuses_a_folder_that_is_not_a_claims_folder(tmp_path: Path) -> None:
     keep = tmp_path / "notes.txt"
     keep.write_text("mine")
     result = invoke("--only", "C9", "--runs", "1", "--out", str(tmp_path))
-    assert result.exit_code == 2 and "not a sovsim claims folder" in result.output
+    assert result.exit_code == 2 and "not a sovsim folder" in result.output
     assert keep.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == [
         "notes.txt"]
 
@@ -403,6 +403,10 @@ def test_end_to_end_writes_every_file(tmp_path: Path) -> None:
     assert report.exit_code == 0, report.output
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "C9" in page and verdicts[0]["title"] in page
-    # a claims folder may be written again
-    again = invoke("--only", "C9", "--runs", "1", "--agents", "300", "--out", str(out))
+    # an earlier claims folder is replaced only with --force
+    again = invoke("--only", "C9", "--runs", "1", "--agents", "2000", "--out", str(out))
+    assert again.exit_code == 2 and "--force" in again.output
+    again = invoke("--only", "C9", "--runs", "1", "--agents", "2000", "--out", str(out),
+                   "--force")
     assert again.exit_code == 0, again.output
+    assert json.loads((out / "meta.json").read_text())["runs"] == 1

@@ -139,8 +139,11 @@ def test_ensemble_command_writes_its_folder(tmp_path: Path, tiny_path: Path) -> 
     assert all(r["q05"] <= r["q50"] <= r["q95"] for r in summary)
     assert CliRunner().invoke(app, ["classify", str(out / "run-0000"), "--year", "1950"]
                               ).exit_code == 0
-    # an ensemble folder may be written again
-    assert CliRunner().invoke(app, args).exit_code == 0
+    assert meta["complete"] is True and not (out / "parts").exists()
+    # an earlier ensemble is replaced only with --force
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert CliRunner().invoke(app, [*args, "--force"]).exit_code == 0
 
 
 @pytest.mark.parametrize("extra", [
@@ -172,5 +175,29 @@ def test_ensemble_command_does_not_overwrite_a_foreign_folder(tmp_path: Path,
     result = CliRunner().invoke(app, ["ensemble", str(tiny_path), "--runs", "1", "--agents",
                                       str(AGENTS), "--out", str(out)])
     assert result.exit_code == 2
-    assert "not a sovsim run" in result.output
+    assert "not a sovsim folder" in result.output
     assert [p.name for p in out.iterdir()] == ["thesis.txt"]
+
+
+def test_failed_runs_are_written_and_make_the_command_exit_1(
+        tmp_path: Path, tiny_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sovsim.engine.sim import Sim
+
+    real = Sim.run
+    plan = draws(str(tiny_path), 3, 2)
+
+    def sometimes(self: Sim, *args: object, **kwargs: object) -> object:
+        if self.seed == plan[1].seed:
+            raise FloatingPointError("a run that diverged")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sim, "run", sometimes)
+    out = tmp_path / "ens"
+    result = CliRunner().invoke(app, ["ensemble", str(tiny_path), "--runs", "3", "--agents",
+                                      str(AGENTS), "--seed", "2", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "error: 1 of 3 runs failed" in result.output
+    runs = pq.read_table(out / "runs.parquet").to_pylist()
+    assert [r["status"] for r in runs] == ["ok", "FloatingPointError: a run that diverged", "ok"]
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["complete"] is True and meta["runs_failed"] == 1

@@ -13,7 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
 from SALib.analyze import sobol as sobol_analyze
-from sovsim.world.priors import Prior
 from typer.testing import CliRunner
 
 from sovsim.claims.sensitivity import (
@@ -29,6 +28,7 @@ from sovsim.claims.sensitivity import (
     sensitivity_command,
 )
 from sovsim.cli import app
+from sovsim.world.priors import Prior
 
 runner = CliRunner()
 A, B = 7.0, 0.1

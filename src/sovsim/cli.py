@@ -1,35 +1,105 @@
-"""The `sovsim` command: run, scenarios, check, validate."""
+"""The `sovsim` command: run, rerun, classify, scenarios, check, validate, ensemble, claims,
+report, calibrate.
+
+Every command follows the same contract (issue 10): bad input, a bad path or a missing
+resource prints one line naming the file, key or path and what would be valid, and exits 2;
+an internal failure prints a one-line summary and exits 1 (its traceback only with --debug);
+SIGINT/SIGTERM exit 130 after the workers are stopped. Messages print literally: a path
+or a hint with brackets in it is not taken for markup.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
+import tempfile
 import time
+import traceback
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from typer.core import TyperGroup
 
+from sovsim import __version__
 from sovsim.authorities.bureaucracy import THEORIES
 from sovsim.authorities.course import REVERSAL_SWING, count_reversals
 from sovsim.claims.ensemble import DEFAULT_ENSEMBLE_AGENTS, ensemble_command
-from sovsim.classify.run_labels import classify_run, explain, write_labels
+from sovsim.classify.run_labels import classify_run, explain
+from sovsim.engine.pool import FailedRunsError, StoppedError
 from sovsim.engine.sim import Sim
-from sovsim.io.outputs import check_target, default_run_dir, is_run_dir
-from sovsim.io.run_folder import save
+from sovsim.io import folders
+from sovsim.io.folders import FolderError
+from sovsim.io.run_folder import TABLES, save, write_tables
 from sovsim.politics.mobilisation.regions import MODES
-from sovsim.world.loading import ScenarioError, builtin_names, describe_builtin, load
+from sovsim.world.loading import (
+    ScenarioError,
+    builtin_names,
+    check_agents,
+    describe_builtin,
+    load,
+)
 from sovsim.world.names import AUTHORITIES
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Recent Typer carries its own copy of Click (typer.core._click); older ones use Click itself.
+_CLICK = getattr(typer.core, "_click", click)
+USAGE_ERRORS = (click.ClickException, _CLICK.exceptions.ClickException)
+ABORTS = (click.Abort, typer.Abort)
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value out of range) as one literal line, exit 2, like
+    every other bad input, instead of a framed panel."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        folders.set_command_line(list(sys.argv[1:] if args is None else args))
+        try:
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except USAGE_ERRORS as exc:
+            if not standalone_mode:
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `sovsim` alone: the help
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = getattr(getattr(exc, "ctx", None), "command_path", None)
+            hint = f" (`{where} --help` lists what is valid)" if where else ""
+            errors.print(f"error: {exc.format_message()}{hint}", markup=False,
+                         highlight=False, style="bold red", soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except ABORTS:
+            if not standalone_mode:
+                raise
+            sys.exit(130)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(cls=OneLineErrors, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
                   help="sovsim: the world system of 1946 after E. Germain, as an agent-based "
                        "simulation.")
 console = Console()
 errors = Console(stderr=True)
+DEBUG = {"on": False}  # set by --debug: tracebacks of internal failures are shown
 
 DEFAULT_AGENTS = 100_000
 
@@ -43,13 +113,91 @@ Theory = Enum("Theory", {name.replace("-", "_"): name for name in THEORIES}, typ
 Mode = Enum("Mode", {name.replace("-", "_"): name for name in MODES}, type=str)
 
 
-def fail(message: str) -> None:
-    """One clear error line and exit code 2 (bad input)."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
+def say(text: str) -> None:
+    """A line on standard output, printed literally and never wrapped (one message, one
+    line)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command()
+def fail(message: str, code: int = 2) -> None:
+    """One clear error line, printed literally, and exit code 2 (bad input) or `code`."""
+    errors.print("error: " + message, markup=False, highlight=False, style="bold red",
+                  soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A command under the error contract: bad input and resource problems exit 2 with one
+    line, runs that failed exit 1 with their count, SIGINT/SIGTERM exit 130, anything else
+    exits 1 with a one-line summary (the traceback with --debug)."""
+
+    @functools.wraps(fn)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, *ABORTS, *USAGE_ERRORS):
+            raise
+        except StoppedError as exc:
+            fail(str(exc), 130)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except FailedRunsError as exc:
+            fail(str(exc), 1)
+        except (ScenarioError, FolderError) as exc:
+            _trace()
+            fail(str(exc))
+        except MemoryError:
+            _trace()
+            fail("not enough memory for this run; try fewer --agents or fewer --workers")
+        except OSError as exc:
+            _trace()
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}")
+        except Exception as exc:
+            _trace()
+            fail(f"internal failure: {type(exc).__name__}: {exc} (run with --debug for the "
+                 "traceback)" if not DEBUG["on"] else
+                 f"internal failure: {type(exc).__name__}: {exc}", 1)
+
+    return command
+
+
+def _trace() -> None:
+    if DEBUG["on"]:
+        traceback.print_exc()
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"sovsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="show the traceback of a failure")]
+    = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """sovsim: the world system of 1946 after E. Germain, as an agent-based simulation."""
+    DEBUG["on"] = debug
+
+
+def command(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`app.command` for a guarded command."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        return app.command(**options)(guarded(fn))
+
+    return register
+
+
+FORCE = Annotated[bool, typer.Option("--force", help="replace an earlier output of this "
+                                                     "command at --out")]
+
+
+@command()
 def run(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")]
     = "world1946",
@@ -60,7 +208,8 @@ def run(
     = None,
     end: Annotated[int | None, typer.Option(help="last year simulated")] = None,
     out: Annotated[Path | None, typer.Option(
-        help="run folder (default runs/<scenario>-s<seed>-<UTC time>)")] = None,
+        help="run folder (default runs/<scenario>-s<seed>-<theory>-<UTC time>-<random>)")]
+    = None,
     fmt: Annotated[Format, typer.Option("--format", help="table format")] = Format.parquet,
     theory: Annotated[Theory, typer.Option(help="theory of the Soviet bureaucracy")]
     = Theory.dws,
@@ -68,35 +217,115 @@ def run(
     = Mode.well_mixed,
     plan: Annotated[bool, typer.Option("--plan", help="print the step plan and exit")]
     = False,
+    force: FORCE = False,
 ) -> None:
     """Run a scenario month by month and write its run folder."""
+    loaded = load(scenario)
+    if not plan:
+        check_agents(loaded, agents)
+        check_memory(agents)
+    target = out or folders.default_out("run", loaded.name, f"s{seed}", theory.value)
+    if not plan:
+        folders.check_out(target, "run", force=force)  # before any work
     try:
-        loaded = load(scenario)
         sim = Sim(loaded, agents=agents, seed=seed, start=start, end=end,
                   theory=theory.value, mode=mode.value)
-    except (ScenarioError, ValueError) as exc:
+    except ValueError as exc:
         fail(str(exc))
     if plan:
         print_plan(sim)
         return
-    target = out or default_run_dir(sim.scenario.name, seed)
-    try:
-        check_target(target)
-    except FileExistsError as exc:
-        fail(str(exc))
-    t0 = time.perf_counter()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[date]}"), TimeRemainingColumn(),
-                  console=errors, transient=True) as bar:
-        task = bar.add_task(f"{sim.scenario.name} s{seed}", total=sim.n_steps, date=sim.date)
-        sim.run(progress=lambda t: bar.update(task, completed=t, date=sim.date))
-    wall = time.perf_counter() - t0
-    folder = save(sim, target, fmt.value, wall)
-    write_labels(folder)
+    wall = simulate(sim, f"{sim.scenario.name} s{seed}")
+    folder = save(sim, target, fmt.value, wall, force=force, start=start, end=end)
     print_summary(sim)
     print_politics(sim, folder)
-    console.print(f"wrote [bold]{folder}[/] ({sim.n_steps} steps, "
-                  f"{sim.people_per_agent:,.0f} people per agent, {wall:.1f} s)")
+    say(f"wrote {folder} ({sim.n_steps} steps, {sim.people_per_agent:,.0f} people per agent, "
+        f"{wall:.1f} s)")
+
+
+def check_memory(agents: int, workers: int = 1) -> None:
+    """Refuse an agent count whose arrays cannot fit in this machine's memory, before any work
+    (NumPy would reserve them lazily and the run would die later, under the OOM killer)."""
+    from sovsim.engine.people import FIELDS
+
+    per_agent = sum(np.dtype(dt).itemsize for dt in FIELDS.values())
+    # room for a quarter more agents, and as much again for the kernels' working arrays
+    need = 2.5 * per_agent * agents * workers
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    if need > have:
+        fail(f"--agents {agents:,}: needs about {need / 2**30:,.1f} GiB "
+             f"({workers} worker(s)); this machine has {have / 2**30:,.1f} GiB; "
+             f"at most about {int(have / (2.5 * per_agent * workers)):,} agents")
+
+
+def simulate(sim: Sim, label: str) -> float:
+    """Run a Sim under a progress bar; returns the wall time. Until the first month is done the
+    bar says that the kernels may be compiling (Numba compiles them on a first run and caches
+    them; that can take half a minute)."""
+    t0 = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TextColumn("{task.fields[date]}", markup=False),
+                  TimeRemainingColumn(), console=errors, transient=True) as bar:
+        task = bar.add_task(f"{label}: first month (compiling the agent kernels if this is the "
+                            "first run; up to half a minute)", total=sim.n_steps, date=sim.date)
+
+        def advance(t: int) -> None:
+            bar.update(task, completed=t, date=sim.date, description=label)
+
+        sim.run(progress=advance)
+    return time.perf_counter() - t0
+
+
+@command()
+def rerun(
+    folder: Annotated[Path, typer.Argument(help="a run folder written by sovsim run")],
+) -> None:
+    """Replay a run folder from its meta.json and check that its tables come out
+    byte-identical."""
+    folders.require(folder, "run")
+    meta = folders.read_meta(folder) or {}
+    missing = [k for k in ("scenario_ref", "scenario_sha256", "theory", "mode", "seed",
+                           "agents", "format") if k not in meta]
+    if missing:
+        fail(f"{folder / folders.META_FILE}: written by an older sovsim without "
+             f"{', '.join(missing)}; it cannot be replayed")
+    loaded = load(meta["scenario_ref"])
+    if loaded.sha256 != meta["scenario_sha256"]:
+        fail(f"{meta['scenario_ref']}: the scenario changed since the run (sha256 "
+             f"{loaded.sha256[:12]}, the run had {meta['scenario_sha256'][:12]}); "
+             "it cannot be replayed")
+    sim = Sim(loaded, agents=meta["agents"], seed=meta["seed"], start=meta.get("start_year"),
+              end=meta.get("end_year"), theory=meta["theory"], mode=meta["mode"])
+    simulate(sim, f"rerun {sim.scenario.name} s{sim.seed}")
+    differ = []
+    table = Table(title=f"rerun of {folder}")
+    table.add_column("table")
+    table.add_column("bytes")
+    table.add_column("identical")
+    with tempfile.TemporaryDirectory(prefix=".sovsim-rerun-") as tmp:
+        write_tables(sim, Path(tmp), meta["format"])
+        for stem in TABLES:
+            name = f"{stem}.{meta['format']}"
+            old, new = Path(folder) / name, Path(tmp) / name
+            same = old.is_file() and new.is_file() and old.read_bytes() == new.read_bytes()
+            table.add_row(name, f"{new.stat().st_size:,}" if new.is_file() else "-",
+                          "yes" if same else "NO")
+            if not same:
+                differ.append(name)
+    console.print(table)
+    from sovsim.io.run_folder import versions
+
+    changed = {k: (v, versions().get(k)) for k, v in meta.get("versions", {}).items()
+               if versions().get(k) != v}
+    if changed:
+        say("note: versions differ from the run's: " + ", ".join(
+            f"{k} {a} -> {b}" for k, (a, b) in changed.items()))
+    if differ:
+        fail(f"{folder}: not reproduced: {', '.join(differ)} differ", 1)
+    say(f"reproduced {folder}: {len(TABLES)} tables byte-identical")
 
 
 def print_plan(sim: Sim) -> None:
@@ -151,22 +380,21 @@ def print_politics(sim: Sim, folder: Path) -> None:
                   f"after a swing of at least {REVERSAL_SWING}")
 
 
-@app.command()
+@command()
 def classify(
     run_dir: Annotated[Path, typer.Argument(help="a run folder written by sovsim run")],
     year: Annotated[int | None, typer.Option(help="only this year")] = None,
     region: Annotated[str | None, typer.Option(help="only this region")] = None,
 ) -> None:
     """Label each region and expansion by class criteria, with every criterion's value."""
-    if not is_run_dir(run_dir):
-        fail(f"{run_dir}: not a sovsim run folder (no meta.json written by sovsim run)")
+    folders.require(run_dir, "run")
     try:
         explain(run_dir, year, region, console)
     except ValueError as exc:
         fail(str(exc))
 
 
-@app.command()
+@command()
 def scenarios() -> None:
     """List the built-in scenarios."""
     table = Table(title="Built-in scenarios")
@@ -177,27 +405,32 @@ def scenarios() -> None:
     console.print(table)
 
 
-@app.command()
+@command()
 def check(file: Annotated[str, typer.Argument(help="scenario name or .toml file")]) -> None:
     """Validate a scenario file: every key, type, share, name and date."""
-    try:
-        loaded = load(file)
-    except ScenarioError as exc:
-        fail(str(exc))
+    loaded = load(file)
     sc = loaded.model
-    console.print(f"[green]ok[/] {loaded.path}: {sc.scenario.name}, {len(sc.regions)} regions, "
-                  f"{sc.scenario.start}..{sc.scenario.end}, {len(sc.schedule)} scheduled "
-                  f"changes, sha256 {loaded.sha256[:12]}")
+    events = len(loaded.resolved.get("events", []))
+    say(f"ok {loaded.path}: {sc.scenario.name}, {len(sc.regions)} regions, "
+        f"{sc.scenario.start}..{sc.scenario.end}, {len(sc.schedule)} scheduled changes, "
+        f"{events} events, sha256 {loaded.sha256[:12]}")
 
 
-@app.command()
+@command()
 def validate(
     quick: Annotated[bool, typer.Option(help="fewer seeds in the statistical cases")] = False,
 ) -> None:
     """Dock the engine's special cases with published and closed-form results."""
-    from sovsim.validate.registry import all_checks
+    from sovsim.validate.registry import CASES, all_checks, skipped
 
-    rows = all_checks(quick=quick)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), console=errors, transient=True) as bar:
+        task = bar.add_task("validate", total=len(CASES))
+
+        def started(name: str, done: int) -> None:
+            bar.update(task, completed=done, description=f"validate: {name}")
+
+        rows = all_checks(quick=quick, progress=started)
     table = Table(title="sovsim validate")
     for col in ("case", "quantity", "expected", "got", "tolerance", "pass"):
         table.add_column(col, justify="left" if col in ("case", "quantity") else "right")
@@ -206,15 +439,17 @@ def validate(
                       f"{row.tolerance:.3g}", "[green]pass[/]" if row.passed else "[red]FAIL[/]")
     console.print(table)
     failed = [r for r in rows if not r.passed]
-    console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
+    say(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
+    for hint in skipped():
+        say(hint)
     for r in failed:
         if r.note:
-            errors.print(f"{r.case} / {r.quantity}: {r.note}", highlight=False)
+            errors.print(f"{r.case} / {r.quantity}: {r.note}", markup=False, highlight=False)
     if failed:
         raise typer.Exit(1)
 
 
-@app.command()
+@command()
 def ensemble(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")],
     runs: Annotated[int, typer.Option(help="number of draws from the priors (runs)")],
@@ -225,33 +460,45 @@ def ensemble(
     = DEFAULT_ENSEMBLE_AGENTS,
     seed: Annotated[int, typer.Option(help="seed of the draws and of the runs' seeds")] = 0,
     out: Annotated[Path | None, typer.Option(
-        help="ensemble folder (default runs/ensemble-<scenario>-s<seed>-<UTC time>)")] = None,
+        help="ensemble folder (default runs/ensemble-<scenario>-s<seed>-<theory>-<UTC time>-"
+             "<random>)")] = None,
+    force: FORCE = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="complete the interrupted ensemble at --out (same options)")]
+    = False,
 ) -> None:
     """Run a scenario over Latin hypercube draws of its priors and write one ensemble folder."""
+    if agents >= 1:
+        check_agents(load(scenario), agents)
+        check_memory(agents, max(workers, 1))
     try:
         ensemble_command(scenario, runs, workers=workers, theory=theory.value, agents=agents,
-                         seed=seed, out=out, console=console)
+                         seed=seed, out=out, force=force, resume=resume, console=console)
+    except (ScenarioError, FolderError):
+        raise
     except ValueError as exc:
         fail(str(exc))
 
 
-@app.command()
+@command()
 def report(
     folder: Annotated[Path, typer.Argument(help="a claims, run or ensemble folder")],
     out: Annotated[Path | None, typer.Option(help="HTML file (default DIR/report.html)")]
     = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an earlier report at the "
+                                                        "same path")] = False,
 ) -> None:
     """Write one self-contained HTML page of a folder's verdicts and charts (opens offline)."""
     from sovsim.io.report import ReportError, report_command
 
     try:
-        path = report_command(folder, out)
+        path = report_command(folder, out, force=force)
     except ReportError as exc:
         fail(str(exc))
-    console.print(f"wrote [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB)")
+    say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-@app.command()
+@command()
 def claims(
     list_only: Annotated[bool, typer.Option("--list", help="print the claims registry and exit")]
     = False,
@@ -261,19 +508,29 @@ def claims(
     agents: Annotated[int, typer.Option(help="number of agents per run")] = 10_000,
     seed: Annotated[int, typer.Option(help="seed of the draws and of the runs' seeds")] = 0,
     out: Annotated[Path | None, typer.Option(
-        help="claims folder (default runs/claims-<UTC time>)")] = None,
+        help="claims folder (default runs/claims-<UTC time>-<random>)")] = None,
+    force: FORCE = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="complete the interrupted claims run at --out (same options)")]
+    = False,
 ) -> None:
     """Test the essay's claims C1-C9 over the priors and print their verdicts."""
     from sovsim.claims.command import claims_command
 
+    if not list_only and agents >= 1:
+        check_agents(load("world1946"), agents)
+        check_memory(agents, max(workers, 1))
     try:
         claims_command(list_only=list_only, only=only, runs=runs, workers=workers,
-                       agents=agents, seed=seed, out=out, console=console)
+                       agents=agents, seed=seed, out=out, force=force, resume=resume,
+                       console=console)
+    except (ScenarioError, FolderError):
+        raise
     except ValueError as exc:
         fail(str(exc))
 
 
-@app.command()
+@command()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or .toml file")]
     = "world1946",
@@ -284,13 +541,18 @@ def calibrate(
     = 100,
     workers: Annotated[int | None, typer.Option(
         help="worker processes (default one per seed, at most the cores)", min=1)] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace the file at --out")] = False,
 ) -> None:
     """Calibrate growth parameters per bloc on Maddison (2010) output per head 1946-1970,
     write the overlay scenario and report the errors in and out of sample (1971-1989)."""
     from sovsim.calibration.command import calibration_command
 
+    loaded = load(scenario)
+    check_agents(loaded, agents)
+    target = out or Path(f"{loaded.name}_calibrated.toml")
+    folders.check_file_out(target, force=force)
     try:
-        calibration_command(scenario, out, agents=agents, evaluations=evaluations,
+        calibration_command(scenario, target, agents=agents, evaluations=evaluations,
                             workers=workers,
                             say=lambda text: console.print(text, markup=False, highlight=False))
     except (ScenarioError, ValueError, KeyError) as exc:

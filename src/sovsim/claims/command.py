@@ -1,9 +1,10 @@
 """The `sovsim claims` command: the essay's nine claims as experiments over parameter
 uncertainty, their verdicts, and a claims folder that `sovsim report` reads (MODEL.md §6).
 
-    claims-<UTC time>/
-      meta.json            {"sovsim_version", "kind": "claims", "runs", "agents", "seed",
-                            "workers", "claims", "wall_seconds", "started"}
+    claims-<UTC time>-<random>/
+      meta.json            {"sovsim_version", "kind": "claims", "complete", "settings", "runs",
+                            "agents", "seed", "workers", "claims", "runs_failed", "resumed",
+                            "versions", "command", "wall_seconds", "started"}
       verdicts.parquet     one row per claim: support share and its 95% Wilson interval, label,
                            effect median and its 95% interval
       runs.parquet         one row per claim and draw: status, supports, effect, the drawn
@@ -16,9 +17,11 @@ uncertainty, their verdicts, and a claims folder that `sovsim report` reads (MOD
                            sim_matched, score
       labels.parquet       run_id, variant, year, subject, label: C1's expansion labels
 
-Bad input (unknown claims, runs < 1, an existing folder that is not a claims folder) raises
-ValueError before anything is run or written; the folder is written beside its target and moved
-into place only when complete.
+Bad input (unknown claims, runs < 1, an existing folder that is not a claims folder, an earlier
+claims folder without --force) raises ValueError before anything is run or written. The folder is
+built in place: meta.json says `"complete": false` until the end, each finished run is kept in
+`parts/` at once, and `--resume --out DIR` completes an interrupted one without running its
+finished runs again (io.folders.build).
 """
 
 from __future__ import annotations
@@ -33,11 +36,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from sovsim import __version__
 from sovsim.claims.registry import Claim, load_registry, select
 from sovsim.claims.verdicts import (
     Verdict,
@@ -46,7 +47,9 @@ from sovsim.claims.verdicts import (
     sensitivity,
     verdict,
 )
-from sovsim.io.outputs import META_FILE, atomic_folder, write_meta
+from sovsim.engine.pool import FailedRunsError, StoppedError
+from sovsim.io import folders
+from sovsim.io.run_folder import versions
 
 KIND = "claims"
 DEFAULT_RUNS = 40  # a unanimous share decides (Wilson bound past 0.9) only from 35 runs
@@ -84,28 +87,18 @@ class ClaimsRun:
 
 # --- input --------------------------------------------------------------------------------
 def default_dir(root: Path = Path("runs")) -> Path:
-    """runs/claims-<UTC timestamp>/"""
-    return root / f"claims-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    """runs/claims-<UTC time to the microsecond>-<random>/"""
+    return folders.default_out(KIND, root=root)
 
 
 def is_claims_dir(path: Path) -> bool:
     """Whether `path` is a folder written by `sovsim claims` (its meta.json says so)."""
-    meta = path / META_FILE
-    if not meta.is_file():
-        return False
-    try:
-        data = json.loads(meta.read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("kind") == KIND and "sovsim_version" in data
+    return folders.kind_of(path) == KIND
 
 
-def check_out(path: Path) -> None:
-    """Refuse an existing path that is not an empty folder or a claims folder."""
-    if path.exists() and (not path.is_dir() or (any(path.iterdir())
-                                                 and not is_claims_dir(path))):
-        raise ValueError(f"{path}: exists and is not a sovsim claims folder; "
-                         "choose another --out (nothing was written)")
+def check_out(path: Path, *, force: bool = False, resume: bool = False) -> None:
+    """Refuse an output path that `sovsim claims` may not write (see io.folders.check_out)."""
+    folders.check_out(path, KIND, force=force, resume=resume)
 
 
 def check_numbers(runs: int, workers: int, agents: int, seed: int) -> None:
@@ -118,8 +111,10 @@ def check_numbers(runs: int, workers: int, agents: int, seed: int) -> None:
 
 # --- running ------------------------------------------------------------------------------
 def run_claims(claims: list[Claim], *, runs: int, workers: int, agents: int, seed: int,
-               progress: bool = True) -> ClaimsRun:
-    """Run the claims' experiments over `runs` draws and judge every draw and claim."""
+               progress: bool = True, store: Path | None = None) -> ClaimsRun:
+    """Run the claims' experiments over `runs` draws and judge every draw and claim. With a
+    `store` folder each finished run is kept there at once, and runs kept there already are
+    not run again (see ensemble.run_variants)."""
     from sovsim.claims.ensemble import Draw, draws, run_variants
     from sovsim.claims.experiments import EXPERIMENTS, c4, plan
 
@@ -142,7 +137,7 @@ def run_claims(claims: list[Claim], *, runs: int, workers: int, agents: int, see
     records: list[dict[str, Any]] = []
     for group, variants in the_plan.groups.items():
         records += run_variants(variants, plans[group], agents=agents, workers=workers,
-                                keep=measure, progress=progress)
+                                keep=measure, progress=progress, store=store)
     by_variant: dict[tuple[str, int], dict[str, Any]] = {
         (r["variant"], int(r["run_id"])): r for r in records}
 
@@ -254,18 +249,17 @@ def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SCHEMAS[name])
 
 
-def write(result: ClaimsRun, target: Path, meta: dict[str, Any]) -> Path:
-    """Write the claims folder atomically: all of it, or nothing."""
-    with atomic_folder(target) as tmp:
-        pq.write_table(table("verdicts", [v.row() for v in result.verdicts]),
-                       tmp / "verdicts.parquet")
-        pq.write_table(runs_table(result), tmp / "runs.parquet")
-        pq.write_table(table("series", result.series), tmp / "series.parquet")
-        pq.write_table(table("sensitivity", result.sensitivity), tmp / "sensitivity.parquet")
-        pq.write_table(table("c4", result.c4), tmp / "c4.parquet")
-        pq.write_table(table("labels", result.labels), tmp / "labels.parquet")
-        write_meta(tmp, meta)
-    return target
+def write(result: ClaimsRun, folder: Path) -> None:
+    """The claims' tables into `folder`, each file whole or not at all."""
+    from sovsim.claims.ensemble import write_parquet
+
+    write_parquet(table("verdicts", [v.row() for v in result.verdicts]),
+                  folder / "verdicts.parquet")
+    write_parquet(runs_table(result), folder / "runs.parquet")
+    write_parquet(table("series", result.series), folder / "series.parquet")
+    write_parquet(table("sensitivity", result.sensitivity), folder / "sensitivity.parquet")
+    write_parquet(table("c4", result.c4), folder / "c4.parquet")
+    write_parquet(table("labels", result.labels), folder / "labels.parquet")
 
 
 # --- printing -----------------------------------------------------------------------------
@@ -366,33 +360,56 @@ def _notes(console: Console, result: ClaimsRun) -> None:
 # --- the command --------------------------------------------------------------------------
 def claims_command(*, list_only: bool = False, only: str | None = None,
                    runs: int = DEFAULT_RUNS, workers: int = 1, agents: int = DEFAULT_AGENTS,
-                   seed: int = 0, out: Path | None = None, console: Console | None = None,
+                   seed: int = 0, out: Path | None = None, force: bool = False,
+                   resume: bool = False, console: Console | None = None,
                    progress: bool = True) -> Path | None:
     """Run the claims' experiments, print their verdicts and write the claims folder; with
     `list_only`, print the registry. Returns the folder (None with `list_only`).
 
-    Raises ValueError for bad input before anything is run or written."""
+    Raises ValueError for bad input before anything is run or written. Each finished run is
+    kept in the folder at once; `resume` completes an interrupted claims folder at `out`
+    without running its finished runs again. FailedRunsError when runs failed (after the
+    folder is written), StoppedError on SIGINT/SIGTERM."""
     console = console or Console()
     claims = select(only)
     if list_only:
         print_registry(console)
         return None
     check_numbers(runs, workers, agents, seed)
+    if resume and out is None:
+        raise ValueError("--resume needs --out, the folder of the interrupted claims run")
     target = Path(out) if out is not None else default_dir()
-    check_out(target)
+    settings = {"claims": [c.id for c in claims], "runs": runs, "agents": agents, "seed": seed}
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    t0 = time.perf_counter()
-    result = run_claims(claims, runs=runs, workers=workers, agents=agents, seed=seed,
-                        progress=progress)
-    wall = time.perf_counter() - t0
-    meta = {"sovsim_version": __version__, "kind": KIND, "runs": runs, "agents": agents,
-            "seed": seed, "workers": workers, "claims": [c.id for c in claims],
-            "wall_seconds": round(wall, 3), "started": started}
-    write(result, target, meta)
+    with folders.build(KIND, target, settings=settings, force=force, resume=resume) as built:
+        t0 = time.perf_counter()
+        try:
+            result = run_claims(claims, runs=runs, workers=workers, agents=agents, seed=seed,
+                                progress=progress, store=built.parts)
+        except KeyboardInterrupt:
+            done = len(list(built.parts.glob("*.pkl")))
+            raise StoppedError(built.stopped(done, _runs_needed(claims, runs))) from None
+        wall = time.perf_counter() - t0
+        write(result, built.path)
+        failed = [o for cid in result.outcomes for o in result.outcomes[cid]
+                  if o.status.startswith("failed")]
+        built.finish({"workers": workers, "wall_seconds": round(wall, 3),
+                      "started": built.meta.get("started", started),
+                      "resumed": built.resumed or built.meta.get("resumed", False),
+                      "runs_failed": len(failed), "versions": versions()})
     print_verdicts(console, result, runs)
-    console.print(f"wrote [bold]{target}[/] ({len(claims)} claims, {runs} draws, {agents:,} "
-                  f"agents, {workers} worker(s), {wall:.1f} s)")
+    console.print(f"wrote {target} ({len(claims)} claims, {runs} draws, {agents:,} "
+                  f"agents, {workers} worker(s), {wall:.1f} s)", markup=False, highlight=False)
+    if failed:
+        raise FailedRunsError(f"{len(failed)} claim outcomes failed (their errors are in the "
+                              f"status column of {target / 'runs.parquet'})", len(failed))
     return target
+
+
+def _runs_needed(claims: list[Claim], runs: int) -> int:
+    from sovsim.claims.experiments import plan
+
+    return runs * sum(len(v) for v in plan([c.id for c in claims]).groups.values())
 
 
 __all__ = ["DEFAULT_AGENTS", "DEFAULT_RUNS", "KIND", "ClaimsRun", "Outcome", "check_out",

@@ -5,13 +5,16 @@ sampled by sovsim.claims.sampling) and a run seed.
 Every variant of a comparison runs with the SAME seed and the SAME drawn parameters: random
 streams are keyed by name (sovsim.world.streams), so decisions the variants have in common draw
 the same numbers, and their paired difference shows the policy's effect rather than noise
-(common random numbers). Runs go to a local process pool; one that raises is recorded with its
-error, not allowed to stop the ensemble.
+(common random numbers). Runs go to the process pool (sovsim.engine.pool); one that raises is
+recorded with its error, not allowed to stop the ensemble, and one whose worker died is retried
+once on a fresh worker.
 
-The `sovsim ensemble` command (`ensemble_command`) writes one folder:
+The `sovsim ensemble` command (`ensemble_command`) builds one folder in place, resumable
+(io.folders.build: `"complete": false` until the end, each finished run kept in parts/ at once):
 
-    ensemble-<scenario>-s<seed>-<UTC time>/
-      meta.json        "kind": "ensemble", the scenario, theory, agents, seed, priors
+    ensemble-<scenario>-s<seed>-<theory>-<UTC time>-<random>/
+      meta.json        "kind": "ensemble", "complete", settings, the scenario, theory, agents,
+                       seed, priors, versions, the command line
       runs.parquet     one row per run: run_id, seed, every drawn parameter, status, folder
       summary.parquet  quantiles across runs of key observables at the end of the horizon
       run-0000/ ...    each run's own run folder, as `sovsim run` writes it
@@ -30,12 +33,10 @@ Each run's meta.json also carries its `run_id` and `drawn_pars`.
 from __future__ import annotations
 
 import functools
-import json
-import multiprocessing
+import os
 import pickle
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,22 +47,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from sovsim import __version__
 from sovsim.authorities.registry import THEORY_DEFAULT
 from sovsim.claims.sampling import sample_lhs
+from sovsim.engine.pool import FailedRunsError, StoppedError, Task, error_text, run_tasks
 from sovsim.engine.sim import Sim
-from sovsim.engine.streams import one_thread_per_process
-from sovsim.io.outputs import (
-    META_FILE,
-    atomic_folder,
-    check_target,
-    default_run_dir,
-    write_meta,
-)
-from sovsim.io.run_folder import save
+from sovsim.io import folders
+from sovsim.io.folders import TMP_MARK
+from sovsim.io.run_folder import save, versions
 from sovsim.world.loading import LoadedScenario, load, validate
 from sovsim.world.priors import priors_of
 
@@ -186,20 +188,49 @@ def run_one(variant: Variant, draw: Draw, agents: int, measure: Measure | None =
 
 
 def _error_text(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    return error_text(exc)
+
+
+def part_path(store: Path, variant: str, draw: Draw) -> Path:
+    """Where one finished run's record is kept until its command completes."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in variant)
+    return store / f"{safe}-{draw.run_id:04d}-{draw.seed}.pkl"
+
+
+def _read_part(path: Path) -> dict | None:
+    try:
+        with path.open("rb") as f:
+            record = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None  # unreadable: the run is done again
+    return record if isinstance(record, dict) and record.get("status") == "ok" else None
+
+
+def _write_part(path: Path, record: dict) -> None:
+    # written whole or not at all: a record half-written by a killed command must not count
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    with tmp.open("wb") as f:
+        pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def run_variants(variants: list[Variant], draws: list[Draw], *, agents: int, workers: int,
                  measure: Measure | None = None, keep: Keep | None = None,
-                 progress: bool = True) -> list[dict]:
+                 progress: bool = True, store: Path | None = None) -> list[dict]:
     """Run every variant under every draw (same seed and parameters within a draw) and return
     one record per (draw, variant), in draw order then variant order.
 
     `measure(sim)` returns a flat dict of floats or small arrays; `keep(sim, draw, variant,
     wall_seconds)` may save the run and return a dict for its record (e.g. its folder). With
-    workers > 1 both run in worker processes started afresh ("spawn"), so they must be
+    workers > 1 both run in worker processes (sovsim.engine.pool), so they must be
     picklable top-level functions, and a script calling this needs the usual
     `if __name__ == "__main__":` guard.
+
+    With a `store` folder, each successful run's record is written there (atomically) as soon
+    as it arrives, and runs whose record is already there are not run again: an interrupted
+    command resumes where it stopped.
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
@@ -215,43 +246,41 @@ def run_variants(variants: list[Variant], draws: list[Draw], *, agents: int, wor
             raise ValueError(f"variant {v.name}: unknown theory `{v.theory}`; "
                              f"valid: {', '.join(THEORIES)}")
         _base(v.scenario)  # an unknown scenario is bad input, not a failed run
+    if workers > 1:
+        for fn, what in ((measure, "measure"), (keep, "keep")):
+            try:
+                pickle.dumps(fn)
+            except Exception as exc:
+                raise ValueError(f"{what} must be a picklable top-level function to run on "
+                                 f"{workers} workers: {exc}") from None
     jobs = [(i, j) for i in range(len(draws)) for j in range(len(variants))]
     out: dict[tuple[int, int], dict] = {}
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+        for i, j in jobs:
+            done = _read_part(part_path(store, variants[j].name, draws[i]))
+            if done is not None:
+                out[i, j] = done
+    tasks = [Task((i, j), run_one, (variants[j], draws[i], agents, measure, keep))
+             for i, j in jobs if (i, j) not in out]
     with _bar(progress, len(jobs)) as advance:
-        if workers == 1:
-            for i, j in jobs:
-                out[i, j] = run_one(variants[j], draws[i], agents, measure, keep)
-                advance()
-        else:
-            for fn, what in ((measure, "measure"), (keep, "keep")):
-                try:
-                    pickle.dumps(fn)
-                except Exception as exc:
-                    raise ValueError(f"{what} must be a picklable top-level function to run on "
-                                     f"{workers} workers: {exc}") from None
-            # spawn, not fork: a fresh interpreter per worker is safe whatever threads the
-            # parent runs (the progress bar's, Numba's) and behaves the same on every platform
-            context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=one_thread_per_process)
-            try:
-                futures: dict[Future, tuple[int, int]] = {
-                    pool.submit(run_one, variants[j], draws[i], agents, measure, keep): (i, j)
-                    for i, j in jobs}
-                for future in as_completed(futures):
-                    i, j = futures[future]
-                    try:
-                        out[i, j] = future.result()
-                    except Exception as exc:  # the worker died or its result did not pickle
-                        out[i, j] = {"run_id": draws[i].run_id, "variant": variants[j].name,
-                                     "seed": draws[i].seed, "status": _error_text(exc),
-                                     **draws[i].pars}
-                    advance()
-            except BaseException:
-                # interrupted: drop the queued runs instead of waiting for all of them
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
+        for _ in out:
+            advance()
+
+        def finished(key: Any, record: dict) -> None:
+            i, j = key
+            out[i, j] = record
+            if store is not None and record.get("status") == "ok":
+                _write_part(part_path(store, variants[j].name, draws[i]), record)
+            advance()
+
+        def failed(key: Any, why: str) -> None:
+            i, j = key
+            out[i, j] = {"run_id": draws[i].run_id, "variant": variants[j].name,
+                         "seed": draws[i].seed, "status": why, **draws[i].pars}
+            advance()
+
+        run_tasks(tasks, workers=workers, on_result=finished, on_failure=failed)
     return [out[key] for key in jobs]
 
 
@@ -261,10 +290,18 @@ def _bar(show: bool, total: int) -> Iterator[Callable[[], None]]:
     if not show:
         yield lambda: None
         return
-    with Progress(TextColumn("[bold]ensemble"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("runs", total=total)
-        yield lambda: bar.advance(task)
+    # Until the first run is done the bar says why it may stand still: Numba compiles the agent
+    # kernels on a machine's first run (and caches them), up to half a minute.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("runs: the first (compiling the agent kernels if this is the first "
+                            "run; up to half a minute)", total=total)
+
+        def advance() -> None:
+            bar.update(task, advance=1, description="runs")
+
+        yield advance
 
 
 # --- the `sovsim ensemble` command ------------------------------------------------------------
@@ -282,13 +319,11 @@ def end_state(sim: Sim) -> dict[str, float]:
 def save_run(root: Path, sim: Sim, draw: Draw, variant: Variant,
              wall_seconds: float) -> dict[str, str]:
     """Write one run's folder `run-NNNN` under `root`, with its run_id and drawn parameters in
-    its meta.json; its record gets the folder's name."""
+    its meta.json; its record gets the folder's name. A folder of the same run left by an
+    interrupted command is replaced."""
     name = RUN_FOLDER.format(draw.run_id)
-    folder = save(sim, root / name, "parquet", wall_seconds)
-    meta_path = folder / META_FILE
-    meta = json.loads(meta_path.read_text())
-    meta.update({"run_id": draw.run_id, "variant": variant.name, "drawn_pars": draw.pars})
-    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    save(sim, root / name, "parquet", wall_seconds, force=True, labels=False,
+         extra={"run_id": draw.run_id, "variant": variant.name, "drawn_pars": draw.pars})
     return {"folder": name}
 
 
@@ -329,12 +364,15 @@ def runs_table(records: list[dict], par_names: list[str]) -> pa.Table:
 
 def ensemble_command(scenario: str, runs: int, *, workers: int = 1,
                      theory: str = THEORY_DEFAULT, agents: int = DEFAULT_ENSEMBLE_AGENTS,
-                     seed: int = 0, out: Path | None = None,
-                     console: Console | None = None, progress: bool = True) -> Path:
+                     seed: int = 0, out: Path | None = None, force: bool = False,
+                     resume: bool = False, console: Console | None = None,
+                     progress: bool = True) -> Path:
     """Run an ensemble of `runs` draws of a scenario and write its folder; return the folder.
 
-    Raises ValueError (ScenarioError included) for bad input before anything is run or
-    written; the folder is written beside its target and moved into place only when complete.
+    Raises ValueError (ScenarioError and FolderError included) for bad input before anything
+    is run or written. Each run's folder is written as soon as it finishes; `resume` completes
+    an interrupted ensemble at `out` without running its finished runs again. FailedRunsError when
+    runs failed (after the folder is written), StoppedError on SIGINT/SIGTERM.
     """
     from sovsim.authorities.bureaucracy import THEORIES
 
@@ -345,53 +383,69 @@ def ensemble_command(scenario: str, runs: int, *, workers: int = 1,
             raise ValueError(f"--{name} must be >= {least}, got {value}")
     if theory not in THEORIES:
         raise ValueError(f"unknown theory `{theory}`; valid: {', '.join(THEORIES)}")
+    if resume and out is None:
+        raise ValueError("--resume needs --out, the folder of the interrupted ensemble")
     loaded = _base(scenario)
-    target = Path(out) if out is not None else default_run_dir(f"ensemble-{loaded.name}", seed)
-    try:
-        check_target(target)
-    except FileExistsError as exc:
-        raise ValueError(str(exc)) from None
+    target = (Path(out) if out is not None
+              else folders.default_out("ensemble", loaded.name, f"s{seed}", theory))
+    settings = {"scenario": loaded.name, "scenario_sha256": loaded.sha256, "theory": theory,
+                "agents": agents, "runs": runs, "seed": seed}
     priors = priors_of(loaded)
     plan = draws(scenario, runs, seed)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with atomic_folder(target) as tmp:
+    with folders.build("ensemble", target, settings=settings, force=force,
+                       resume=resume) as built:
         t0 = time.perf_counter()
-        records = run_variants([Variant(loaded.name, scenario, theory)], plan, agents=agents,
-                               workers=workers, measure=end_state,
-                               keep=functools.partial(save_run, tmp), progress=progress)
+        try:
+            records = run_variants([Variant(loaded.name, scenario, theory)], plan,
+                                   agents=agents, workers=workers, measure=end_state,
+                                   keep=functools.partial(save_run, built.path),
+                                   progress=progress, store=built.parts)
+        except KeyboardInterrupt:
+            done = len(list(built.parts.glob("*.pkl")))
+            raise StoppedError(built.stopped(done, runs)) from None
         wall = time.perf_counter() - t0
         regions = list(loaded.model.regions)
         summary = summary_table(records, regions)
-        pq.write_table(runs_table(records, sorted(priors)), tmp / "runs.parquet")
-        pq.write_table(summary, tmp / "summary.parquet")
+        write_parquet(runs_table(records, sorted(priors)), built.path / "runs.parquet")
+        write_parquet(summary, built.path / "summary.parquet")
         failed = [r for r in records if r["status"] != "ok"]
-        meta = {
-            "sovsim_version": __version__,
-            "kind": "ensemble",
-            "scenario": loaded.name,
+        built.finish({
             "scenario_path": loaded.path,
-            "scenario_sha256": loaded.sha256,
-            "theory": theory,
-            "agents": agents,
-            "runs": runs,
+            "scenario_ref": loaded.ref,
             "runs_ok": runs - len(failed),
             "runs_failed": len(failed),
-            "seed": seed,
             "workers": workers,
-            "started": started,
+            "started": built.meta.get("started", started),
+            "resumed": built.resumed or built.meta.get("resumed", False),
             "wall_seconds": round(wall, 3),
+            "versions": versions(),
             "priors": {name: p.model_dump(exclude_none=True) for name, p in priors.items()},
             "join": "runs.parquet's `folder` names each run's subfolder: read a table from "
                     "each, add the folder name as a column and join on it",
-        }
-        write_meta(tmp, meta)
+        })
     print_summary(console, summary, loaded, theory, runs)
     for rec in failed[:5]:
-        console.print(f"[red]run {rec['run_id']} failed:[/] {rec['status']}", highlight=False)
-    console.print(f"wrote [bold]{target}[/] ({runs} runs, {len(failed)} failed, {agents:,} "
+        console.print(f"run {rec['run_id']} failed: {rec['status']}", markup=False,
+                      highlight=False)
+    console.print(f"wrote {target} ({runs} runs, {len(failed)} failed, {agents:,} "
                   f"agents, {workers} worker(s), {wall:.1f} s: "
-                  f"{60 * runs / max(wall, 1e-9):.1f} runs/min)")
+                  f"{60 * runs / max(wall, 1e-9):.1f} runs/min)", markup=False, highlight=False)
+    if failed:
+        raise FailedRunsError(f"{len(failed)} of {runs} runs failed (their errors are in the "
+                              f"status column of {target / 'runs.parquet'})", len(failed))
     return target
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """A Parquet file written whole or not at all."""
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def print_summary(console: Console, summary: pa.Table, loaded: LoadedScenario, theory: str,

@@ -1,19 +1,9 @@
-"""Writing a run's folder: meta.json and tidy long tables (Parquet or CSV).
-
-Tables are written to a temporary folder beside the target and moved into place only when all
-of them are complete, so that a failed run leaves nothing half-written.
-"""
+"""A run's tidy long tables (Parquet or CSV). The folder they go into, and its meta.json, are
+io.folders' and io.run_folder's."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -24,13 +14,6 @@ from sovsim.engine.results import Results
 from sovsim.world.names import CLASSES
 
 FORMATS = ("parquet", "csv")
-META_FILE = "meta.json"
-
-
-def default_run_dir(scenario: str, seed: int, root: Path = Path("runs")) -> Path:
-    """runs/<scenario>-s<seed>-<UTC timestamp>/"""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return root / f"{scenario}-s{seed}-{stamp}"
 
 
 def region_table(results: Results, regions: list[str], dates: list[str],
@@ -131,55 +114,3 @@ def write_table(table: pa.Table, folder: Path, stem: str, fmt: str) -> Path:
                           for name, col in zip(table.column_names, table.columns, strict=True)})
         pacsv.write_csv(plain, path)
     return path
-
-
-def is_run_dir(path: Path) -> bool:
-    """Whether `path` is a folder written by sovsim (it has a meta.json of ours)."""
-    meta = path / META_FILE
-    if not meta.is_file():
-        return False
-    try:
-        return "sovsim_version" in json.loads(meta.read_text())
-    except (OSError, ValueError):
-        return False
-
-
-def check_target(out: Path) -> None:
-    """Refuse to write into an existing folder that is not empty and not a sovsim run."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_run_dir(out))):
-        raise FileExistsError(
-            f"{out}: exists and is not a sovsim run folder; choose another --out")
-
-
-def write_run(out: Path, tables: dict[str, pa.Table], meta: dict[str, Any], fmt: str) -> Path:
-    """Write tables and meta.json into `out` atomically (all or nothing)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
-    check_target(out)
-    with atomic_folder(out) as tmp:
-        for stem, table in tables.items():
-            write_table(table, tmp, stem, fmt)
-        write_meta(tmp, meta)
-    return out
-
-
-@contextmanager
-def atomic_folder(target: Path) -> Iterator[Path]:
-    """A temporary folder beside `target` that replaces it when the block ends without error
-    and is removed when it fails: a folder is written whole or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield tmp
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_meta(folder: Path, meta: dict[str, Any]) -> None:
-    """meta.json of a sovsim folder, sorted and indented."""
-    (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-

@@ -18,7 +18,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from sovsim import __version__
+from sovsim.io import folders
 from sovsim.io import report_data as data
 from sovsim.io.report_claims import claims_sections, load_claims
 from sovsim.io.report_html import Page, esc
@@ -51,6 +54,11 @@ def folder_kind(folder: Path) -> str:
     if not isinstance(meta, dict) or "sovsim_version" not in meta:
         raise ReportError(f"{meta_path}: not written by sovsim (no sovsim_version)")
     kind = meta.get("kind")
+    if meta.get("complete", True) is False:
+        raise ReportError(f"{folder}: an interrupted {kind} that never finished; complete it "
+                          f"with `sovsim {kind} ... --resume --out {folder}`")
+    if kind == "run":
+        kind = None
     if kind in ("claims", "sensitivity"):   # a sensitivity folder has the claims' layout
         if data.table_path(folder, "verdicts") is None:
             raise ReportError(f"{folder}: a {kind} folder without verdicts.parquet")
@@ -135,14 +143,25 @@ def build_report(folder: Path) -> tuple[str, int]:
     return page.render(footer), page.n_charts
 
 
-def report_command(dir: Path, out: Path | None = None) -> Path:
+def report_command(dir: Path, out: Path | None = None, *, force: bool = False) -> Path:
     """Write the report of folder `dir` to `out` (default DIR/report.html); return its path.
-    Raises ReportError, before writing anything, when `dir` is not a sovsim folder."""
+    Raises ReportError, before writing anything, when `dir` is not a sovsim folder, when `out`
+    is a folder or a file that is not a sovsim report, or an earlier report without `force`."""
     folder = Path(dir)
     target = Path(out) if out is not None else folder / REPORT_FILE
-    text, _ = build_report(folder)
+    folder_kind(folder)
+    try:
+        folders.check_out(target, "report", force=force)
+    except folders.FolderError as exc:
+        raise ReportError(str(exc)) from None
+    try:
+        text, _ = build_report(folder)
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{folder}: a table cannot be read ({type(exc).__name__}: {exc}); "
+                          "the folder is damaged, write it again") from None
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{folders.TMP_MARK}{os.getpid()}-",
+                               dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

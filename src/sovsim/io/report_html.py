@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sovsim import __version__
 from sovsim.classify import criteria as crit
 
 # -- colours ------------------------------------------------------------------------------------
@@ -365,6 +366,8 @@ class Page:
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            # the mark by which sovsim knows its own reports (io.folders.kind_of)
+            f'<meta name="generator" content="sovsim report {esc(__version__)}">'
             f"<title>{esc(self.title)}</title><style>{CSS}</style>"
             '<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};'
             "</script>\n"

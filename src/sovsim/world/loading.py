@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -40,6 +41,13 @@ class LoadedScenario:
         """The behavioural parameters as a typed, frozen record (`pars.eta`); `validate` has
         checked that every name of PARS is set, and within its domain."""
         return Pars.from_mapping(number_values(self.model.pars))
+
+    @property
+    def ref(self) -> str:
+        """What `load` takes back: a built-in scenario's name, or the file's absolute path."""
+        if self.path.endswith(".toml"):
+            return str(Path(self.path).resolve())
+        return self.path.split(" (", 1)[0]
 
     @property
     def sha256(self) -> str:
@@ -79,11 +87,18 @@ def _locate(ref: str, relative_to: Path | None) -> Path:
         f"{ref}: unknown scenario; valid: {', '.join(builtin_names())} or a path to a .toml file")
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: tables merge key by key, a schedule is appended, anything else replaced."""
+LISTS = ("schedule", "events")  # appended to by a child scenario, unless it replaces them
+REPLACE_KEY = "replace"         # [scenario] replace = ["events"]: the child's list replaces
+MIN_AGENTS_PER_REGION = 10      # fewer leaves a region's classes empty and its growth undefined
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any],
+           replace: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Deep merge: tables merge key by key, schedules and events are appended (those named in
+    `replace` are replaced), a number with its provenance and anything else is replaced."""
     out = dict(base)
     for key, value in over.items():
-        if key == "schedule" and isinstance(value, list):
+        if key in LISTS and isinstance(value, list) and key not in replace:
             out[key] = list(base.get(key, [])) + list(value)
         elif isinstance(value, dict) and isinstance(base.get(key), dict) and not _is_leaf(value):
             out[key] = _merge(base[key], value)
@@ -105,17 +120,55 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}); scenario files are "
+                            "UTF-8 TOML") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read: {exc.strerror}") from None
-    parent = data.get("scenario", {}).get("inherits")
+    head = data.get("scenario", {})
+    if not isinstance(head, dict):
+        raise ScenarioError(f"{path}: scenario: must be a table ([scenario] with name, "
+                            "description, start, end), got a {type(head).__name__}")
+    replace = head.pop(REPLACE_KEY, [])
+    if not isinstance(replace, list) or not set(replace) <= set(LISTS):
+        raise ScenarioError(f"{path}: scenario.replace: a list of {' and '.join(LISTS)}, "
+                            f"got {replace!r}")
+    parent = head.get("inherits")
     if parent is None:
+        if replace:
+            raise ScenarioError(f"{path}: scenario.replace: only a scenario that inherits "
+                                "replaces lists")
         return data
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: scenario.inherits must be a scenario name or a path")
     base = _read(_locate(parent, path), (*chain, path.resolve()))
-    merged = _merge(base, data)
-    merged["scenario"] = dict(data["scenario"])
-    return merged
+    # every table is inherited, [scenario] included: a child states only what it changes
+    return _merge(base, data, tuple(replace))
+
+
+def agents_needed(model: Scenario, least: int = MIN_AGENTS_PER_REGION) -> int:
+    """The fewest agents that give every region of the scenario at least `least` agents (agents
+    are apportioned to regions by population, largest remainder first)."""
+    from sovsim.world.build import largest_remainder
+
+    pops = [r.population.value for r in model.regions.values()]
+    if not pops:
+        return least
+    total = sum(pops)
+    n = max(least, math.floor((least - 1) * total / min(pops)))
+    while min(largest_remainder(n, pops)) < least:
+        n += 1
+    return n
+
+
+def check_agents(loaded: LoadedScenario, agents: int, option: str = "--agents") -> None:
+    """Refuse an agent count that leaves a region of the scenario nearly empty."""
+    need = agents_needed(loaded.model)
+    if agents < need:
+        raise ScenarioError(
+            f"{option} {agents}: too few for {loaded.path}; its {len(loaded.model.regions)} "
+            f"regions need at least {need} agents ({MIN_AGENTS_PER_REGION} in the smallest "
+            "region)")
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
