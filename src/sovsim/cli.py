@@ -246,9 +246,9 @@ def run(
 def check_memory(agents: int, workers: int = 1) -> None:
     """Refuse an agent count whose arrays cannot fit in this machine's memory, before any work
     (NumPy would reserve them lazily and the run would die later, under the OOM killer)."""
-    from sovsim.engine.people import FIELDS
+    from sovsim.engine.results import AGENT_FIELDS
 
-    per_agent = sum(np.dtype(dt).itemsize for dt in FIELDS.values())
+    per_agent = sum(dt.itemsize for dt in AGENT_FIELDS.values())
     # room for a quarter more agents, and as much again for the kernels' working arrays
     need = 2.5 * per_agent * agents * workers
     try:

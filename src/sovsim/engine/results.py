@@ -8,6 +8,8 @@ from these tables (tests check it). The container of the time series is
 
 from __future__ import annotations
 
+import numpy as np
+
 from sovsim.economy.accumulation import Accumulation
 from sovsim.economy.incomes import Incomes
 from sovsim.economy.population import Population
@@ -62,6 +64,10 @@ POLITICS_CLASS_VARIABLES = _table(POLITICS_MODULES, "class_results")
 WORLD_VARIABLES = _table(ECONOMY_MODULES + POLITICS_MODULES, "world_results")
 # flows between two regions, from `source` to `target`
 LINK_VARIABLES = _table(ECONOMY_MODULES + POLITICS_MODULES, "link_results")
+# every agent field of a Sim, name -> dtype (its memory per agent before a Sim is built)
+AGENT_FIELDS: dict[str, np.dtype] = {
+    name: np.dtype(dt) for module in ECONOMY_MODULES + POLITICS_MODULES
+    for name, dt in module.agent_fields.items()}
 
 
 def allocate(modules: list[Module], n_steps: int, n_regions: int, n_classes: int) -> Results:
