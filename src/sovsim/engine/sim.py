@@ -12,7 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from sovsim.economy import accumulation, incomes, population, production, property_forms
+from sovsim.economy import (
+    accumulation,
+    demography,
+    incomes,
+    population,
+    production,
+    productivity,
+    property_forms,
+)
 from sovsim.economy.state import Flows
 from sovsim.engine.people import People
 from sovsim.engine.results import (
@@ -99,6 +107,8 @@ class Sim:
         self.t = 0
         self.owners, self.dispossessed = population.census(self.people, R)
         self.demography: dict[str, np.ndarray] = {}
+        # history issue: vital rates fall with income per head (demographic transition)
+        self.transition = demography.Transition(self.geo.birth_rate, self.geo.death_rate)
         self.sum_income = np.zeros((R, N_CLASSES))
         self.sum_hardship = np.zeros((R, N_CLASSES))
         self.count = np.zeros((R, N_CLASSES))
@@ -212,7 +222,9 @@ class Sim:
         self._pool_federation_funds()
         placed = accumulation.accumulate(self.econ, self.flows, self.lever, self.pars)
         accumulation.apply_investment(self.econ, self.flows, placed, DT)
-        accumulation.grow_productivity(self.econ, self.flows, DT)
+        # history issue: industry also closes part of its gap to the frontier (catch-up)
+        catch_up = productivity.catch_up_growth(self.econ, self.flows, self.pars)
+        accumulation.grow_productivity(self.econ, self.flows, DT, catch_up)
 
     def _pool_federation_funds(self) -> None:
         """A federation of Soviet republics shares one investment fund, by population (¶14)."""
@@ -282,12 +294,18 @@ class Sim:
         dispossess = np.zeros((R, N_CLASSES))
         dispossess[:, Klass.CAPITALIST] = moves.capitalists_dispossessed
         dispossess[:, Klass.LANDLORD] = moves.landlords_dispossessed
+        # history issue: the demographic transition moves the scenario's vital rates with
+        # this month's output per head (smoothed over a year inside `Transition`)
+        living = np.maximum(persons.sum(axis=1) + self.dispossessed.sum(axis=1)
+                            * self.people_per_agent, 1.0)
+        birth_rate, death_rate = self.transition.rates(
+            self.flows.output.sum(axis=1) / living, self.pars, DT)
         self.demography = population.step(
             self.people, self.streams["population"],
-            death_p=self.geo.death_rate * DT, extra_death_p=extra, move_p=move,
+            death_p=death_rate * DT, extra_death_p=extra, move_p=move,
             dispossess_p=dispossess,
             emigrate_p=np.full(R, self.pars["emigration_rate"] * DT),
-            birth_p=self.geo.birth_rate * DT, war_p=self.politics.war_mortality(),
+            birth_p=birth_rate * DT, war_p=self.politics.war_mortality(),
             newborn_fields=lambda reg, kls, rng: self._newborn_fields(
                 reg, kls, self.streams["population.births"]))
         if self.t % 12 == 11:
