@@ -5,7 +5,8 @@ Department I (HEAVY) output and imported capital goods (MODEL.md §4.3). Each st
 output of a region is spent in this order:
 
 1. the plan: the state's accumulation fund, split lambda to HEAVY, the rest to LIGHT and AGRI
-   (with one planned region and abundant labour this is the Feldman-Mahalanobis model);
+   (with one planned region and abundant labour this is the Feldman-Mahalanobis model); what
+   HEAVY output is left unsold at the end the plan invests too (`absorb_idle_heavy`);
 2. the owners of HEAVY capital, who replace what wore out and reinvest a share of their net
    surplus (Department I serves itself first);
 3. the owners of LIGHT and AGRI capital, likewise; in Marx's schema this is exactly the rule that
@@ -99,6 +100,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
         avail -= total * fill
         demand[:, tier, :] = want * (1 - fill)[:, None, None]
     unfilled = _trade_capital_goods(econ, flows, demand, avail)
+    absorb_idle_heavy(econ, flows, lever, pars, avail)
     flows.idle_heavy[:] = avail
 
     # export of capital to the regions a region governs: the exportable share of savings
@@ -124,6 +126,36 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
             step = min(1.0, 1.0 / pars["demand_adjustment"])
             econ.demand = econ.demand + step * (new - econ.demand)
     return placed
+
+
+def absorb_idle_heavy(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+                      pars: dict[str, float], avail: np.ndarray) -> None:
+    """Where the plan rules, it invests the capital goods nobody else took (changes `avail`
+    and `flows.investment` in place).
+
+    Kornai (1980, Economics of Shortage, ch. 9-10; 1992, The Socialist System, ch. 9): under
+    the plan, investment hunger and the soft budget constraint leave no means of production
+    unused; every capital good made is put to work, split between the departments as the plan
+    splits its fund (lambda). A share `plan_absorbs_heavy` of the unsold HEAVY output is so
+    invested (0: it stays idle, MODEL.md §4.3 as first written). The investment share of a
+    planned region then rises with the HEAVY department's share of output, and its growth meets
+    the labour bound once the rural reserve is drawn in (the limit of extensive growth)."""
+    share = pars.get("plan_absorbs_heavy", 0.0)
+    if share <= 0:
+        return
+    extra = np.where(econ.planned, share * avail, 0.0)
+    if not extra.any():
+        return
+    lam = lever["lam"]
+    to_agri = (1 - lam) * pars["planned_agri_share"]
+    R = econ.n_regions
+    coll_K = econ.K[:, Sector.AGRI, Owner.COLLECTIVE]
+    agri_owner = np.where(coll_K > 0.5 * econ.K[:, Sector.AGRI].sum(axis=1),
+                          Owner.COLLECTIVE, Owner.STATE)
+    flows.investment[:, Sector.HEAVY, Owner.STATE] += lam * extra
+    flows.investment[:, Sector.LIGHT, Owner.STATE] += (1 - lam - to_agri) * extra
+    flows.investment[np.arange(R), Sector.AGRI, agri_owner] += to_agri * extra
+    avail -= extra
 
 
 PLAN_BARRED = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD]

@@ -210,7 +210,9 @@ class Sim:
                                                                                1e-12)
         self.econ.planned[:] = self.plan_imposed | (collective >= self.pars["plan_share"])
         self.econ.output_factor = self.politics.output_factor()
-        production.produce(self.econ, *self.labour_supply(), self.flows)
+        # history issue: planned industry is a CES of elasticity `planned_substitution`
+        production.produce(self.econ, *self.labour_supply(), self.flows,
+                           self.pars["planned_substitution"], self.pars["planned_capital_weight"])
 
     def distribute(self) -> None:
         """Output split into wages, profit, rent, repatriation, state budget, procurement."""

@@ -43,6 +43,11 @@ PARS: dict[str, ParSpec] = {
                                   "market one"),
     "landlord_drag": ParSpec(0.0, 1.0, "1",
                              "fraction of AGRI productivity growth lost per unit landlord share"),
+    "planned_substitution": ParSpec(0.0, 1.0, "1",
+                                    "elasticity of substitution of capital for labour in "
+                                    "planned industry (CES; 0: Leontief)"),
+    "planned_capital_weight": ParSpec(0.05, 0.95, "1",
+                                      "weight of capital in planned industry's CES"),
     "participation": ParSpec(0.1, 1.0, "1", "share of the population in the labour force"),
     "rural_surplus_labour": ParSpec(0.0, 0.8, "1",
                                     "share of agricultural labour beyond AGRI capacity at start"),
@@ -67,6 +72,9 @@ PARS: dict[str, ParSpec] = {
     "wage_indexation": ParSpec(0.0, 1.0, "1",
                                "share of industrial productivity growth bargained into market "
                                "wages (0: Goodwin's Phillips curve alone)"),
+    "plan_absorbs_heavy": ParSpec(0.0, 1.0, "1",
+                                  "share of unsold HEAVY output a plan invests (Kornai's "
+                                  "investment hunger)"),
     "plan_capital_goods": ParSpec(0.0, 1.0, "1",
                                   "share of private, foreign and landlord net reinvestment a "
                                   "plan refuses (capital goods allocated by the plan)"),
