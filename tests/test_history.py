@@ -197,3 +197,21 @@ def test_report_draws_the_history_folder(default_card: tuple[dict, Path]) -> Non
     assert "Scorecard" in page
     for row_id in ("E1", "E8"):
         assert f"<td>{row_id}</td>" in page
+
+
+def test_run_folder_scores_as_the_run_itself(default_card: tuple[dict, Path],
+                                             tmp_path: Path) -> None:
+    # the same seed and agents through `sovsim run` and its folder: the same rows
+    card, _ = default_card
+    run = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "world1946", "--agents", "1500", "--seed", "0",
+                                      "--end", "1989", "--out", str(run)])
+    assert result.exit_code == 0, result.output
+    scored = CliRunner().invoke(app, ["history", str(run), "--json", "--out",
+                                      str(tmp_path / "h")])
+    assert scored.exit_code in (0, 1), scored.output
+    rows = {r["id"]: r for r in json.loads(scored.stdout)["rows"]}
+    for r in card["rows"]:
+        assert rows[r["id"]]["passed"] == r["passed"]
+        if r["value"] is not None:
+            assert rows[r["id"]]["value"] == pytest.approx(r["value"], rel=1e-9, abs=1e-12)
