@@ -16,7 +16,7 @@ from sovsim.calibration.fit import calibrate
 from sovsim.calibration.knobs import ACCUMULATION, SAVING, with_values
 from sovsim.calibration.loss import losses, residuals
 from sovsim.calibration.runs import Runner
-from sovsim.calibration.write import OVERLAY_NAME, overlay_text
+from sovsim.calibration.write import overlay_text
 from sovsim.world.build import build_world
 from sovsim.world.loading import ScenarioError, builtin_path, load
 from sovsim.world.names import Sector
@@ -104,7 +104,7 @@ def test_region_pars_override_the_shared_values(tmp_path: Path) -> None:
 
 
 def test_scenarios_without_region_pars_keep_shared_arrays() -> None:
-    econ = build_world(load("world1946")).econ
+    econ = build_world(load("ussr1921")).econ
     assert econ.tech.sigma.ndim == 1 and econ.tech.saving_capitalist is None
 
 
@@ -119,21 +119,21 @@ def test_bad_region_pars_are_refused(tmp_path: Path, table: str, message: str) -
     assert re.search(r"regions\.Power\b.*pars\.", str(err.value))
 
 
-# --- the calibrated overlay ----------------------------------------------------------------
+# --- the calibrated default world ------------------------------------------------------------
 
-def test_overlay_loads_and_every_number_carries_its_provenance() -> None:
-    path = builtin_path(OVERLAY_NAME)
-    loaded = load(OVERLAY_NAME)
-    assert loaded.model.scenario.inherits == "world1946"
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+def test_default_world_carries_the_calibration_with_provenance() -> None:
+    # the history issue folded the refitted values into world1946 itself (no overlay to know of)
+    loaded = load("world1946")
+    raw = tomllib.loads(builtin_path("world1946").read_text(encoding="utf-8"))
     numbers = [(region, name, number)
                for region, tables in raw["regions"].items()
-               for table in tables.values() for name, number in table.items()]
+               for table in ("pars", "policy")
+               for name, number in tables.get(table, {}).items()
+               if str(number.get("source", "")).startswith("calibrated by sovsim calibrate")]
     assert numbers
     for region, name, number in numbers:
-        source = number.get("source", "")
-        assert source.startswith("calibrated by sovsim calibrate on"), (region, name)
-        assert "Maddison2010 1946-1970" in source and "loss" in source, (region, name)
+        assert "Maddison2010 1946-1970" in number["source"], (region, name)
+        assert "loss" in number["source"], (region, name)
     # every bloc region got its bloc's values, and the blocs differ
     calibrated = {r for r, _, _ in numbers}
     assert calibrated == {r for b in WORLD1946_BLOCS for r in b.regions}

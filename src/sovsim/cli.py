@@ -482,7 +482,7 @@ def ensemble(
 
 @command()
 def report(
-    folder: Annotated[Path, typer.Argument(help="a claims, run or ensemble folder")],
+    folder: Annotated[Path, typer.Argument(help="a claims, run, ensemble or history folder")],
     out: Annotated[Path | None, typer.Option(help="HTML file (default DIR/report.html)")]
     = None,
     force: Annotated[bool, typer.Option("--force", help="replace an earlier report at the "
@@ -559,7 +559,7 @@ def calibrate(
         fail(str(exc))
 
 
-@app.command("runs")
+@command(name="runs")
 def runs_listing(
     root: Annotated[Path, typer.Argument(help="directory searched for sovsim folders")]
     = Path("runs"),
@@ -582,7 +582,7 @@ def runs_listing(
     show(shown, out, f"sovsim folders under {root}", console)
 
 
-@app.command()
+@command()
 def query(
     root: Annotated[Path, typer.Argument(help="directory searched for sovsim folders")],
     sql: Annotated[str, typer.Argument(help="DuckDB SQL over the views regions, classes, "
@@ -610,7 +610,7 @@ class Method(str, Enum):  # noqa: UP042 - Typer needs a str Enum for choices
     morris = "morris"
 
 
-@app.command()
+@command()
 def sensitivity(
     claim: Annotated[str, typer.Argument(help="one claim id, e.g. C3")],
     method: Annotated[Method, typer.Option(help="Sobol' indices or Morris screening")]
@@ -627,6 +627,7 @@ def sensitivity(
     = 0,
     out: Annotated[Path | None, typer.Option(
         help="folder (default runs/sensitivity-<claim>-<method>-<UTC time>)")] = None,
+    force: FORCE = False,
 ) -> None:
     """Global sensitivity of a claim's effect to its drawn parameters (SALib): Sobol' first-
     and total-order indices or Morris mu*, sigma, with 95% bootstrap intervals."""
@@ -634,9 +635,55 @@ def sensitivity(
 
     try:
         sensitivity_command(claim, method.value, n, pars=pars, agents=agents, workers=workers,
-                            seed=seed, out=out, console=console)
+                            seed=seed, out=out, force=force, console=console)
     except ValueError as exc:
         fail(str(exc))
+
+
+@command()
+def history(
+    run_dirs: Annotated[list[Path] | None, typer.Argument(
+        help="run folders to score (default: run the scenario over --seeds seeds)")] = None,
+    scenario: Annotated[str, typer.Option(help="built-in scenario name or .toml file")]
+    = "world1946",
+    seeds: Annotated[int, typer.Option(help="seeds run (0..N-1)", min=1)] = 4,
+    agents: Annotated[int, typer.Option(help="number of agents per run", min=1)] = 20_000,
+    workers: Annotated[int, typer.Option(help="worker processes", min=1)] = 1,
+    out: Annotated[Path | None, typer.Option(
+        help="history folder (default runs/history-<UTC time>)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON")] = False,
+    force: FORCE = False,
+) -> None:
+    """Score the world against the history of 1946-1989 (HISTORY.md's patterns): one row per
+    pattern with data, model over seeds, tolerance and pass/fail; exit 1 if a row fails."""
+    import json as json_module
+
+    from sovsim.validate.history import HistoryError, history_command
+
+    quiet = lambda text: None  # noqa: E731 - JSON output stays machine-readable
+    try:
+        card = history_command(run_dirs or [], scenario=scenario, seeds=seeds, agents=agents,
+                               workers=workers, out=out, force=force,
+                               say=quiet if as_json else lambda t: errors.print(t, markup=False))
+    except HistoryError as exc:
+        fail(str(exc))
+    if as_json:
+        rows = [{k: (v if not isinstance(v, float) or np.isfinite(v) else None)
+                 for k, v in vars(r).items()} for r in card.rows]
+        print(json_module.dumps({"folder": str(card.folder), "rows": rows}, indent=2))
+    else:
+        table = Table(title="sovsim history: the world against 1946-1989")
+        for col in ("id", "what", "data", "model", "tolerance", "pass"):
+            table.add_column(col, overflow="fold")
+        for r in card.rows:
+            table.add_row(r.id, r.what, r.data, r.model, r.tolerance,
+                          "[green]pass[/]" if r.passed else "[red]FAIL[/]")
+        console.print(table)
+        passed = sum(r.passed for r in card.rows)
+        console.print(f"{passed} of {len(card.rows)} patterns pass; wrote [bold]{card.folder}[/]"
+                      " (sovsim report draws it)")
+    if not all(r.passed for r in card.rows):
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -70,7 +70,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 
-from sovsim import __version__
 from sovsim.world.priors import Prior
 
 if TYPE_CHECKING:
@@ -358,22 +357,27 @@ def runs_table(analysis: Analysis, outcomes: list[Outcome]) -> pa.Table:
     return pa.table(cols)
 
 
-def default_dir(claim: str, method: str, root: Path = Path("runs")) -> Path:
-    """runs/sensitivity-<claim>-<method>-<UTC timestamp>/"""
-    return root / f"{KIND}-{claim}-{method}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+def default_dir(claim: str, method: str) -> Path:
+    """runs/sensitivity-<claim>-<method>-<UTC time>-<random>/"""
+    from sovsim.io import folders
+
+    return folders.default_out(KIND, claim, method)
 
 
-def check_out(path: Path) -> None:
-    """Refuse an existing path that is not an empty folder (a sensitivity folder is never
-    overwritten: its design took long to run)."""
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise SensitivityError(f"{path}: exists and is not an empty folder; choose another "
-                               "--out (nothing was written)")
+def check_out(path: Path, force: bool = False) -> None:
+    """Refuse a path that holds anything but an earlier sensitivity folder, and that one
+    without `force` (its design took long to run)."""
+    from sovsim.io import folders
+
+    try:
+        folders.check_out(path, KIND, force=force)
+    except folders.FolderError as exc:
+        raise SensitivityError(f"{exc} (nothing was written)") from None
 
 
 def sensitivity_command(claim: str, method: str = "sobol", n: int | None = None, *,
                         pars: str | None = None, agents: int = 10_000, workers: int = 1,
-                        seed: int = 0, out: Path | None = None,
+                        seed: int = 0, out: Path | None = None, force: bool = False,
                         console: Console | None = None, progress: bool = True) -> Path:
     """Run the claim at the points of a Sobol' or Morris design over its priors, print the
     indices and write the sensitivity folder; return it. Raises SensitivityError (a
@@ -381,7 +385,7 @@ def sensitivity_command(claim: str, method: str = "sobol", n: int | None = None,
     from sovsim.claims.command import check_numbers
     from sovsim.claims.registry import load_registry, select
     from sovsim.claims.verdicts import verdict
-    from sovsim.io.outputs import atomic_folder, write_meta
+    from sovsim.io import folders
 
     console = console or Console()
     if "," in claim or not claim.strip():
@@ -398,7 +402,7 @@ def sensitivity_command(claim: str, method: str = "sobol", n: int | None = None,
     priors = claim_priors(chosen.id, only)
     check(method, n, sorted(priors))
     target = Path(out) if out is not None else default_dir(chosen.id, method)
-    check_out(target)
+    check_out(target, force)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     effect = ClaimEffect(chosen.id, agents, workers, run_seed_of(seed), progress)
     t0 = time.perf_counter()
@@ -410,17 +414,16 @@ def sensitivity_command(claim: str, method: str = "sobol", n: int | None = None,
     v = verdict(chosen.id, chosen.title, chosen.statement, hyp.effect_name, hyp.effect_unit,
                 [o.supports for o in own], [o.effect for o in own])
     des = analysis.design
-    meta = {"sovsim_version": __version__, "kind": KIND, "method": method, "n": n,
+    meta = {"method": method, "n": n,
             "claims": [chosen.id], "parameters": des.names, "evaluations": len(des.unit),
             "blocks": len(des.unit) // des.block_size, "blocks_dropped": analysis.blocks_dropped,
             "note": analysis.note, "runs": len(own), "agents": agents, "workers": workers,
             "seed": seed, "run_seed": effect.run_seed, "wall_seconds": round(wall, 3),
             "started": started}
-    with atomic_folder(target) as tmp:
+    with folders.create(KIND, target, force=force, meta=meta) as tmp:
         pq.write_table(sensitivity_table(chosen.id, analysis), tmp / "sensitivity.parquet")
         pq.write_table(runs_table(analysis, effect.outcomes), tmp / "runs.parquet")
         pq.write_table(pa.Table.from_pylist([v.row()]), tmp / "verdicts.parquet")
-        write_meta(tmp, meta)
     print_indices(console, chosen.id, analysis)
     console.print(f"verdict over the design's {len(own)} independent points: {v.label} "
                   f"({v.n_support}/{v.n_runs} support)", markup=False, highlight=False)

@@ -5,7 +5,8 @@ Department I (HEAVY) output and imported capital goods (MODEL.md §4.3). Each st
 output of a region is spent in this order:
 
 1. the plan: the state's accumulation fund, split lambda to HEAVY, the rest to LIGHT and AGRI
-   (with one planned region and abundant labour this is the Feldman-Mahalanobis model);
+   (with one planned region and abundant labour this is the Feldman-Mahalanobis model); what
+   HEAVY output is left unsold at the end the plan invests too (`absorb_idle_heavy`);
 2. the owners of HEAVY capital, who replace what wore out and reinvest a share of their net
    surplus (Department I serves itself first);
 3. the owners of LIGHT and AGRI capital, likewise; in Marx's schema this is exactly the rule that
@@ -24,6 +25,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sovsim.economy.productivity import catch_up_growth
 from sovsim.world.economy import Economy, Flows
 from sovsim.world.module import Module, Variable
 from sovsim.world.names import Klass, Owner, Sector
@@ -87,6 +89,8 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     withheld = desired_net * (1.0 - np.clip(selling, 0.0, 1.0))[:, None, None]
     withheld[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
     desired_net = desired_net - withheld
+    barred = plan_barred_reinvestment(econ, desired_net, pars)
+    desired_net = desired_net - barred
     export_share = _export_share(econ, flows, lever, pars)
     exportable = export_share[:, None, None] * desired_net
     exportable[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
@@ -102,13 +106,20 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
         avail -= total * fill
         demand[:, tier, :] = want * (1 - fill)[:, None, None]
     unfilled = _trade_capital_goods(econ, flows, demand, avail)
+    absorb_idle_heavy(econ, flows, lever, pars, avail)
     flows.idle_heavy[:] = avail
 
     # export of capital to the regions a region governs: the exportable share of savings
     # plus what could not be invested at home
-    held = unfilled + withheld.sum(axis=(1, 2))
-    to_export = exportable.sum(axis=(1, 2)) + np.where(export_share > 0, held, 0.0)
-    flows.idle_savings[:] = np.where(export_share > 0, 0.0, held)
+    held = unfilled + withheld.sum(axis=(1, 2)) + barred.sum(axis=(1, 2))
+    # history issue: savings a market region cannot invest at home also seek a return in the
+    # regions open to them, not only where it governs (a share `open_export`; the plan's
+    # refused private savings stay idle: a planned region has no capital market)
+    seeking = np.where((export_share > 0) | econ.planned, 0.0,
+                       pars.get("open_export", 0.0) * held)
+    to_export = (exportable.sum(axis=(1, 2)) + np.where(export_share > 0, held, 0.0)
+                 + seeking)
+    flows.idle_savings[:] = np.where(export_share > 0, 0.0, held - seeking)
     placed = _place_exports(econ, flows, to_export, pars)
     if pars.effective_demand > 0:
         new = _next_demand(econ, flows, investment_demand, pars)
@@ -121,6 +132,58 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
             step = min(1.0, 1.0 / pars.demand_adjustment)
             econ.demand = econ.demand + step * (new - econ.demand)
     return placed
+
+
+def absorb_idle_heavy(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
+                      pars: dict[str, float], avail: np.ndarray) -> None:
+    """Where the plan rules, it invests the capital goods nobody else took (changes `avail`
+    and `flows.investment` in place).
+
+    Kornai (1980, Economics of Shortage, ch. 9-10; 1992, The Socialist System, ch. 9): under
+    the plan, investment hunger and the soft budget constraint leave no means of production
+    unused; every capital good made is put to work, split between the departments as the plan
+    splits its fund (lambda). A share `plan_absorbs_heavy` of the unsold HEAVY output is so
+    invested (0: it stays idle, MODEL.md §4.3 as first written). The investment share of a
+    planned region then rises with the HEAVY department's share of output, and its growth meets
+    the labour bound once the rural reserve is drawn in (the limit of extensive growth)."""
+    share = pars.get("plan_absorbs_heavy", 0.0)
+    if share <= 0:
+        return
+    extra = np.where(econ.planned, share * avail, 0.0)
+    if not extra.any():
+        return
+    lam = lever["lam"]
+    to_agri = (1 - lam) * pars["planned_agri_share"]
+    R = econ.n_regions
+    coll_K = econ.K[:, Sector.AGRI, Owner.COLLECTIVE]
+    agri_owner = np.where(coll_K > 0.5 * econ.K[:, Sector.AGRI].sum(axis=1),
+                          Owner.COLLECTIVE, Owner.STATE)
+    flows.investment[:, Sector.HEAVY, Owner.STATE] += lam * extra
+    flows.investment[:, Sector.LIGHT, Owner.STATE] += (1 - lam - to_agri) * extra
+    flows.investment[np.arange(R), Sector.AGRI, agri_owner] += to_agri * extra
+    avail -= extra
+
+
+PLAN_BARRED = [Owner.PRIVATE, Owner.FOREIGN, Owner.LANDLORD]
+
+
+def plan_barred_reinvestment(econ: Economy, desired_net: np.ndarray,
+                             pars: dict[str, float]) -> np.ndarray:
+    """The part of owners' desired net reinvestment a plan refuses, (R, S, O).
+
+    Where the plan rules, means of production are allocated by the plan, not sold (Kornai 1992,
+    The Socialist System, ch. 5-7: the state monopoly of investment goods; seed ¶11: the caste
+    defends the collective property its privileges come from): private, foreign and landlord
+    owners may replace what wears out but get no capital goods to expand, a share
+    `plan_capital_goods` of their net reinvestment refused. Their savings stay money (idle
+    savings). With 0 the plan sells capital goods to anyone (MODEL.md §4.3 as first written)."""
+    barred = np.zeros_like(desired_net)
+    share = pars.get("plan_capital_goods", 0.0)
+    if share > 0:
+        rows = np.flatnonzero(econ.planned)
+        for o in PLAN_BARRED:
+            barred[rows, :, o] = share * desired_net[rows, :, o]
+    return barred
 
 
 def _next_demand(econ: Economy, flows: Flows, investment_demand: np.ndarray,
@@ -193,17 +256,49 @@ def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
     mix = np.clip(mix, 0.0, None) / max(np.clip(mix, 0.0, None).sum(), 1e-12)
     placed = np.zeros((R, R, len(Sector)))
     host_output = flows.output.sum(axis=1)
+    open_market = pars.get("open_export", 0.0) > 0
     for r in range(R):
-        hosts = np.flatnonzero((econ.controller == r) & (np.arange(R) != r))
+        if open_market:
+            hosts, weights = _open_hosts(econ, flows, r, pars)
+        else:
+            hosts = np.flatnonzero((econ.controller == r) & (np.arange(R) != r))
+            weights = host_output[hosts] / max(host_output[hosts].sum(), 1e-12)
         if hosts.size == 0 or to_export[r] <= 0:
             flows.idle_savings[r] += to_export[r] if hosts.size == 0 else 0.0
             continue
-        weights = host_output[hosts] / max(host_output[hosts].sum(), 1e-12)
         placed[r, hosts, :] = to_export[r] * weights[:, None] * mix[None, :]
     flows.capital_export[:] = placed.sum(axis=2)
     flows.exported[:] = placed.sum(axis=(1, 2))
     flows.imported[:] = placed.sum(axis=(0, 2))
     return placed
+
+
+def _open_hosts(econ: Economy, flows: Flows, r: int,
+                pars: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Where region r's exported capital goes when capital seeks the best expected return
+    among the regions open to it (seed ¶5; Lenin's "export of capital" read as Hobson's and
+    Nurkse's search for a return, discounted by the risk of expropriation).
+
+    Open: every other region where the market rules (a plan admits no foreign owner). The
+    expected return of host h is its profit rate times (1 - its collective share of capital:
+    nationalisation already under way) times (1 - `expropriation_risk`) unless r governs h
+    (a power protects its investors where it rules). Capital is shared in proportion to the
+    expected returns; (hosts, weights) with weights summing to 1, or no hosts."""
+    R = econ.n_regions
+    others = np.arange(R) != r
+    hosts = np.flatnonzero(others & ~econ.planned)
+    if hosts.size == 0:
+        return hosts, np.zeros(0)
+    by_owner = econ.K[hosts].sum(axis=1)
+    total = by_owner.sum(axis=1)
+    collective = np.divide(by_owner[:, Owner.STATE] + by_owner[:, Owner.COLLECTIVE], total,
+                           out=np.ones_like(total), where=total > 0)
+    governed = econ.controller[hosts] == r
+    risk = np.where(governed, 0.0, pars.get("expropriation_risk", 0.0))
+    expected = np.maximum(flows.profit_rate[hosts], 0.0) * (1 - collective) * (1 - risk)
+    if expected.sum() <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return hosts, expected / expected.sum()
 
 
 def apply_investment(econ: Economy, flows: Flows, placed: np.ndarray, dt: float) -> None:
@@ -224,8 +319,10 @@ def apply_investment(econ: Economy, flows: Flows, placed: np.ndarray, dt: float)
     econ.K[:, :, Owner.FOREIGN] += arriving.sum(axis=1) * dt
 
 
-def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
-    """Productivity grows at g0 plus learning from heavy investment; landlords hold AGRI back."""
+def grow_productivity(econ: Economy, flows: Flows, dt: float,
+                      catch_up: np.ndarray | None = None) -> None:
+    """Productivity grows at g0 plus learning from heavy investment, plus industry's catch-up
+    to the frontier where given (`productivity.catch_up_growth`); landlords hold AGRI back."""
     tech = econ.tech
     K_heavy = econ.K[:, Sector.HEAVY].sum(axis=1)
     I_heavy = flows.investment[:, Sector.HEAVY].sum(axis=1)
@@ -233,11 +330,14 @@ def grow_productivity(econ: Economy, flows: Flows, dt: float) -> None:
                                     where=K_heavy > 0)
     g0 = np.broadcast_to(tech.g0, econ.a.shape)   # shared (S,) or per region (R, S)
     g = g0 + learning[:, None]
+    if catch_up is not None:
+        g[:, [Sector.HEAVY, Sector.LIGHT]] += catch_up[:, None]
     K_agri = econ.K[:, Sector.AGRI].sum(axis=1)
     landlord = np.divide(econ.K[:, Sector.AGRI, Owner.LANDLORD], K_agri,
                          out=np.zeros_like(K_agri), where=K_agri > 0)
     g[:, Sector.AGRI] = g0[:, Sector.AGRI] * (1 - tech.landlord_drag * landlord) + learning
     econ.a *= np.exp(g * dt)
+    econ.productivity_growth = g[:, [Sector.HEAVY, Sector.LIGHT]].mean(axis=1)
 
 
 def phillips(v: np.ndarray, pars: Pars) -> np.ndarray:
@@ -255,12 +355,22 @@ def phillips(v: np.ndarray, pars: Pars) -> np.ndarray:
 def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
                  pars: Pars, dt: float) -> None:
     """Wages: a Phillips curve (`phillips`) where the market sets them; the planned wage share
-    where a plan does. Called after production, on this step's employment,
+    where a plan does.
+
+    Wage bargaining (Kaldor 1961; Lavoie 2014, Post-Keynesian Economics ch. 5): organised labour
+    indexes money wages to the growth of productivity, a share `wage_indexation` of it, and the
+    Phillips curve moves wages around that: w'/w = indexation * g_a + phillips(v). With
+    indexation 1 the wage SHARE follows the Phillips curve alone, which is Goodwin's model with
+    the curve shifted by productivity growth, so the share stays roughly constant where labour is
+    scarce; with 0 (the docking case, `sovsim validate`) it is Goodwin's curve on the real wage.
+    Called after production, on this step's employment,
     and before distribution: wages then move on this step's v and capital on this step's new
     wage share, which makes the pair a symplectic Euler step of Goodwin's system (its first
     integral oscillates by O(dt) and does not drift; explicit Euler spirals outward)."""
     market = ~econ.planned
     growth = phillips(econ.employment, pars)
+    if econ.productivity_growth is not None:
+        growth = growth + pars.get("wage_indexation", 0.0) * econ.productivity_growth
     econ.wage[market] *= np.exp(growth[market] * dt)
     # The value of labour power: a wage cannot stay below what keeps a worker's household
     # alive, however large the reserve army (without it, Goodwin's curve drives wages to 0).
@@ -308,7 +418,9 @@ class Accumulation(Module):
         pool_federation_funds(world)
         placed = accumulate(world.econ, world.flows, world.lever, world.pars)
         apply_investment(world.econ, world.flows, placed, world.dt)
-        grow_productivity(world.econ, world.flows, world.dt)
+        # industry also closes part of its gap to the frontier (catch-up, history issue E3)
+        catch_up = catch_up_growth(world.econ, world.flows, world.pars)
+        grow_productivity(world.econ, world.flows, world.dt, catch_up)
 
     def record(self, world: World) -> None:
         t, f, reg = world.t, world.flows, world.results.regions

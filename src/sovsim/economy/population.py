@@ -17,6 +17,7 @@ from typing import ClassVar
 import numba as nb
 import numpy as np
 
+from sovsim.economy.demography import Transition
 from sovsim.world.module import Module, Variable
 from sovsim.world.names import N_CLASSES, Klass, Sector, Status
 from sovsim.world.people import BASE_FIELDS, CHUNKS
@@ -189,6 +190,11 @@ class Population(Module):
         # the other modules' fields of newborn agents, gathered by the Sim
         self.newborn_fields = newborn_fields
         self.demography: dict[str, np.ndarray] = {}
+        self.transition: Transition | None = None
+
+    def init(self, world: World) -> None:
+        # vital rates fall with income per head (demographic transition, history issue E7)
+        self.transition = Transition(world.geo.birth_rate, world.geo.death_rate)
 
     def newborn(self, world: World, region: np.ndarray, klass: np.ndarray,
                 rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -239,11 +245,17 @@ class Population(Module):
         war_p[shared["at_war"]] += pars.war_deaths * dt
         war_p += shared["famine"] * dt
         births_rng = world.streams["population.births"]
+        # the scenario's vital rates moved by this month's output per head (smoothed over a year
+        # inside `Transition`)
+        living = np.maximum(persons.sum(axis=1) + world.dispossessed.sum(axis=1)
+                            * world.people_per_agent, 1.0)
+        birth_rate, death_rate = self.transition.rates(
+            world.flows.output.sum(axis=1) / living, pars, dt)
         self.demography = step(
             world.people, world.streams["population"],
-            death_p=world.geo.death_rate * dt, extra_death_p=extra, move_p=move,
+            death_p=death_rate * dt, extra_death_p=extra, move_p=move,
             dispossess_p=dispossess, emigrate_p=np.full(R, pars.emigration_rate * dt),
-            birth_p=world.geo.birth_rate * dt, war_p=war_p,
+            birth_p=birth_rate * dt, war_p=war_p,
             newborn_fields=lambda reg, kls, rng: self.newborn_fields(reg, kls, births_rng))
         if world.t % 12 == 11:
             people = world.people

@@ -32,8 +32,9 @@ WAGE_SHARE_CEILING = 0.98  # a wage above output would make surplus negative: ca
 
 
 def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarray,
-            flows: Flows) -> None:
-    """Output and employment by region and sector; the industrial employment rate."""
+            flows: Flows, substitution: float = 0.0, capital_weight: float = 0.5) -> None:
+    """Output and employment by region and sector; the industrial employment rate.
+    `substitution` > 0: planned industry is a CES of that elasticity (`planned_substitution`)."""
     tech = econ.tech
     Ks = econ.K.sum(axis=2)                                   # (R, S)
     demand = Ks / (tech.sigma * econ.a)                       # persons capital can employ
@@ -45,6 +46,7 @@ def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarra
     flows.labour[:, INDUSTRY] = demand[:, INDUSTRY] * ind_fill[:, None]
     flows.labour[:, Sector.AGRI] = np.minimum(agri_labour, demand[:, Sector.AGRI])
     flows.capacity[:] = econ.a * flows.labour
+    planned_substitution(econ, industrial_labour, flows, substitution, capital_weight)
     if econ.output_factor is not None:
         flows.capacity *= econ.output_factor
         flows.labour *= np.minimum(1.0, econ.output_factor)
@@ -60,6 +62,44 @@ def produce(econ: Economy, industrial_labour: np.ndarray, agri_labour: np.ndarra
     employed = flows.labour[:, INDUSTRY].sum(axis=1)
     econ.employment[:] = np.divide(employed, industrial_labour,
                                    out=np.ones_like(employed), where=industrial_labour > 0)
+
+
+def planned_substitution(econ: Economy, industrial_labour: np.ndarray, flows: Flows,
+                         substitution: float, capital_weight: float) -> None:
+    """Planned industry as a CES of capital and labour (history issue; departs from MODEL.md
+    §4.1's Leontief where a plan rules).
+
+    Weitzman (1970, AER 60:676) and Easterly and Fischer (1995, World Bank Econ. Rev. 9:341):
+    Soviet industry's elasticity of substitution between capital and labour was about 0.4, so
+    that capital piled up faster than labour bought ever less output: the limit of extensive
+    growth. Where the plan rules (and `substitution` s > 0), industrial output is
+
+        Y = [w X_K^r + (1 - w) X_L^r]^(1/r),   r = (s - 1) / s,
+
+    X_K = sum over HEAVY and LIGHT of K / sigma (what capital could make, Leontief's capital
+    bound) and X_L = a * industrial labour (what every worker could make), w =
+    `planned_capital_weight`. At X_K = X_L it equals Leontief's output; as capital deepens
+    (X_K / X_L rising) output grows with labour and productivity, little with capital. The plan
+    employs every industrial worker (Kornai: the shortage economy has no unemployment), each
+    sector in proportion to its capital. s = 0: Leontief everywhere."""
+    if substitution <= 0 or not econ.planned.any():
+        return
+    rows = np.flatnonzero(econ.planned)
+    sigma = np.broadcast_to(econ.tech.sigma, econ.a.shape)
+    capital_bound = econ.K.sum(axis=2)[rows][:, INDUSTRY] / sigma[rows][:, INDUSTRY]
+    x_k = capital_bound.sum(axis=1)
+    weights = np.divide(capital_bound, x_k[:, None], out=np.full_like(capital_bound, 0.5),
+                        where=x_k[:, None] > 0)
+    a_ind = (econ.a[rows][:, INDUSTRY] * weights).sum(axis=1)
+    x_l = a_ind * industrial_labour[rows]
+    r = (substitution - 1.0) / substitution
+    w = capital_weight
+    ok = (x_k > 0) & (x_l > 0)
+    y = np.zeros_like(x_k)
+    y[ok] = (w * x_k[ok] ** r + (1 - w) * x_l[ok] ** r) ** (1.0 / r)
+    for j, sector in enumerate(INDUSTRY):
+        flows.capacity[rows, sector] = y * weights[:, j]
+        flows.labour[rows, sector] = industrial_labour[rows] * weights[:, j]
 
 
 def wage_shares(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
@@ -226,7 +266,9 @@ class Production(Module):
                                                                                1e-12)
         econ.planned[:] = world.regions["plan_imposed"] | (collective >= world.pars.plan_share)
         econ.output_factor = output_factor(world)
-        produce(econ, *labour_supply(world), world.flows)
+        # planned industry is a CES of elasticity `planned_substitution` (history issue, E5)
+        produce(econ, *labour_supply(world), world.flows, world.pars.planned_substitution,
+                world.pars.planned_capital_weight)
 
     def distribute(self, world: World) -> None:
         """Output split into wages, profit, rent, repatriation, state budget, procurement."""

@@ -40,6 +40,30 @@ def _move(K: np.ndarray, sectors: list[int], src: int, dst: int, frac: np.ndarra
     return moved.sum(axis=1)
 
 
+def collective_share(K: np.ndarray) -> np.ndarray:
+    """(STATE + COLLECTIVE) / all capital, by region."""
+    by_owner = K.sum(axis=1)
+    total = by_owner.sum(axis=1)
+    return np.divide(by_owner[:, Owner.STATE] + by_owner[:, Owner.COLLECTIVE], total,
+                     out=np.ones_like(total), where=total > 0)
+
+
+def defended_concession(K: np.ndarray, pars: dict[str, float]) -> np.ndarray:
+    """Share of a right course's concessions of property the ruling caste lets through, (R,).
+
+    Seed ¶11: the caste's privileges rest on collective property, and it "is forced in the end
+    to defend the collective ownership". Concessions (leases of state trade and light industry,
+    collective land back to household plots) shrink as the collective share c of capital falls
+    toward the share at which the caste turned against private accumulation,
+    `property_defence_share` c*: they are scaled by (c - c*) / (1 - c*), clipped to [0, 1], and
+    stop at c*. With c* = 0 they are scaled by c alone (near 1 in a planned region)."""
+    floor = pars.get("property_defence_share", 0.0)
+    c = collective_share(K)
+    if floor <= 0:
+        return np.ones_like(c)
+    return np.clip((c - floor) / max(1.0 - floor, 1e-9), 0.0, 1.0)
+
+
 def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
               pars: Pars, dt: float) -> PropertyMoves:
     """Apply this step's changes of property form and pillage to the capital stocks."""
@@ -64,6 +88,7 @@ def transform(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     x = lever["course"]
     crack = np.clip(pars.course_property_rate * np.maximum(x, 0.0) * dt, 0.0, 1.0)
     concede = np.clip(pars.course_property_rate * np.maximum(-x, 0.0) * dt, 0.0, 1.0)
+    concede = concede * defended_concession(K, pars)
     _move(K, INDUSTRY, Owner.PRIVATE, Owner.STATE, crack)
     _move(K, [Sector.LIGHT], Owner.STATE, Owner.PRIVATE, concede)
     _move(K, [Sector.AGRI], Owner.COLLECTIVE, Owner.SMALL, concede)

@@ -35,7 +35,7 @@ from typing import Any
 
 from sovsim import __version__
 
-KINDS = ("run", "ensemble", "claims", "history", "report")
+KINDS = ("run", "ensemble", "claims", "sensitivity", "history", "report")
 META_FILE = "meta.json"
 TMP_MARK = ".sovsim-tmp-"
 OLD_MARK = ".sovsim-old-"

@@ -1,8 +1,9 @@
 """`sovsim report DIR`: one self-contained HTML page of a claims, run or ensemble folder.
 
 The kind of folder is read from its meta.json: "kind": "claims" (verdicts of the essay's claims,
-MODEL.md §6), "kind": "ensemble" (run-XXXX run folders below it), or no kind and a regions table
-(a run folder written by `sovsim run`). Run folders found below a claims folder (run-XXXX/ or
+MODEL.md §6), "kind": "ensemble" (run-XXXX run folders below it), "kind": "history" (the
+scorecard of `sovsim history` against 1946-1989), or no kind and a regions table (a run folder
+written by `sovsim run`). Run folders found below a claims folder (run-XXXX/ or
 runs/*/) are reported after the claims, as linked runs.
 
 The page is written to a temporary file beside its target and moved into place when complete,
@@ -28,7 +29,7 @@ from sovsim.io.report_html import Page, esc
 from sovsim.io.report_run import ensemble_overview, is_run_folder, load_run, run_sections
 
 REPORT_FILE = "report.html"
-KINDS = ("claims", "sensitivity", "run", "ensemble")
+KINDS = ("claims", "sensitivity", "run", "ensemble", "history")
 # Runs drawn in full in an ensemble's or a claims folder's page: each weighs about a megabyte
 # and a dozen charts; the others are named, and `sovsim report` on their folder draws them.
 MAX_RUN_SECTIONS = 4
@@ -67,13 +68,17 @@ def folder_kind(folder: Path) -> str:
         if not run_folders(folder):
             raise ReportError(f"{folder}: an ensemble folder without run-XXXX run folders")
         return "ensemble"
+    if kind == "history":
+        if data.table_path(folder, "rows") is None or data.table_path(folder, "series") is None:
+            raise ReportError(f"{folder}: a history folder without rows and series tables")
+        return "history"
     if kind is None:
         if not is_run_folder(folder):
             raise ReportError(f"{folder}: meta.json without a kind and no regions table; "
                               "not a sovsim run folder")
         return "run"
     raise ReportError(f"{meta_path}: unknown kind {kind!r}; valid: claims, sensitivity, "
-                      "ensemble, or none (a run)")
+                      "ensemble, history, or none (a run)")
 
 
 def run_folders(folder: Path) -> list[Path]:
@@ -119,6 +124,17 @@ def build_report(folder: Path) -> tuple[str, int]:
                             f"sovsim {m.get('sovsim_version')}; folder {folder}"))
         claims_sections(page, claims)
         _runs(page, run_folders(folder), "Linked run")
+    elif kind == "history":
+        from sovsim.io.report_history import history_sections
+
+        meta = json.loads((folder / "meta.json").read_text())
+        page = Page("sovsim history: the world against 1946-1989",
+                    esc(f"{meta.get('passed', '?')} of {meta.get('rows', '?')} patterns pass; "
+                        f"sovsim {meta.get('sovsim_version')}; folder {folder}"))
+        try:
+            history_sections(page, folder)
+        except (ValueError, KeyError) as exc:
+            raise ReportError(str(exc)) from None
     elif kind == "ensemble":
         folders = run_folders(folder)
         meta = json.loads((folder / "meta.json").read_text())

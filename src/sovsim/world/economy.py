@@ -50,6 +50,9 @@ class Economy:
     # Share of capacity each region and sector can use this step (harvests, sabotage): set by
     # the politics each step; None means all of it.
     output_factor: np.ndarray | None = None
+    # Growth rate of industrial productivity at the last step (1/year, (R,)), what wage
+    # bargaining indexes wages to (accumulation.update_wages); None before the first step.
+    productivity_growth: np.ndarray | None = None
 
     @property
     def n_regions(self) -> int:

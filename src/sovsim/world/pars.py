@@ -34,8 +34,22 @@ PARS: dict[str, ParSpec] = {
     "g0_light": ParSpec(-0.05, 0.1, "1/year", "autonomous productivity growth in LIGHT"),
     "g0_agri": ParSpec(-0.05, 0.1, "1/year", "autonomous productivity growth in AGRI"),
     "eta": ParSpec(0.0, 2.0, "1", "productivity growth per unit of I_heavy/K_heavy"),
+    "catch_up_rate": ParSpec(0.0, 0.2, "1/year",
+                             "share of the log productivity gap to the frontier closed a year "
+                             "at full absorptive capacity"),
+    "absorption_investment_share": ParSpec(0.01, 1.0, "1",
+                                           "investment share of output at which a region "
+                                           "absorbs the frontier's techniques fully"),
+    "planned_absorption": ParSpec(0.0, 1.0, "1",
+                                  "absorptive capacity of a planned economy relative to a "
+                                  "market one"),
     "landlord_drag": ParSpec(0.0, 1.0, "1",
                              "fraction of AGRI productivity growth lost per unit landlord share"),
+    "planned_substitution": ParSpec(0.0, 1.0, "1",
+                                    "elasticity of substitution of capital for labour in "
+                                    "planned industry (CES; 0: Leontief)"),
+    "planned_capital_weight": ParSpec(0.05, 0.95, "1",
+                                      "weight of capital in planned industry's CES"),
     "participation": ParSpec(0.1, 1.0, "1", "share of the population in the labour force"),
     "rural_surplus_labour": ParSpec(0.0, 0.8, "1",
                                     "share of agricultural labour beyond AGRI capacity at start"),
@@ -57,6 +71,15 @@ PARS: dict[str, ParSpec] = {
                                   "0: Goodwin's linear curve"),
     "phillips_phi0": ParSpec(0.0, 0.5, "1/year", "fastest fall of wages (nonlinear curve)"),
     "phillips_phi1": ParSpec(0.0, 0.01, "1/year", "steepness near full employment (nonlinear)"),
+    "wage_indexation": ParSpec(0.0, 1.0, "1",
+                               "share of industrial productivity growth bargained into market "
+                               "wages (0: Goodwin's Phillips curve alone)"),
+    "plan_absorbs_heavy": ParSpec(0.0, 1.0, "1",
+                                  "share of unsold HEAVY output a plan invests (Kornai's "
+                                  "investment hunger)"),
+    "plan_capital_goods": ParSpec(0.0, 1.0, "1",
+                                  "share of private, foreign and landlord net reinvestment a "
+                                  "plan refuses (capital goods allocated by the plan)"),
     "planned_agri_share": ParSpec(0.0, 1.0, "1",
                                   "share of non-HEAVY planned investment going to AGRI"),
     "plan_share": ParSpec(0.0, 1.01, "1",
@@ -68,6 +91,12 @@ PARS: dict[str, ParSpec] = {
                                  "months over which market production follows demand"),
     "export_gap_response": ParSpec(0.0, 20.0, "1",
                                    "extra export share per unit of profit-rate gap"),
+    "open_export": ParSpec(0.0, 1.0, "1",
+                           "share of the savings a market region cannot invest at home that "
+                           "seek a return abroad in open regions (0: only governed regions)"),
+    "expropriation_risk": ParSpec(0.0, 1.0, "1",
+                                  "discount on the expected return of a region the investor's "
+                                  "government does not rule"),
     "export_to_agri": ParSpec(0.0, 1.0, "1", "share of exported capital put into AGRI"),
     "export_to_light": ParSpec(0.0, 1.0, "1", "share of exported capital put into LIGHT"),
     "pillage_loss": ParSpec(0.0, 1.0, "1", "share of pillaged equipment lost in transfer"),
@@ -78,6 +107,12 @@ PARS: dict[str, ParSpec] = {
                                  "weight of deprivation against one's own recent income"),
     "income_memory": ParSpec(1.0, 120.0, "months", "averaging time of one's recent income"),
     # Population (§4.10)
+    "birth_income_elasticity": ParSpec(-2.0, 0.0, "1",
+                                       "elasticity of the birth rate on income per head "
+                                       "(demographic transition)"),
+    "death_income_elasticity": ParSpec(-2.0, 0.0, "1",
+                                       "elasticity of the death rate on income per head "
+                                       "(demographic transition)"),
     "proletarianisation_speed": ParSpec(0.0, 5.0, "1/year",
                                         "share of the industrial labour gap closed each year"),
     "collectivisation_loss": ParSpec(0.0, 1.0, "1",
@@ -241,6 +276,9 @@ PARS.update({
     "war_noise": ParSpec(0.01, 5.0, "1", "noise of a war's outcome around capacity"),
     "provisional_enforcers": ParSpec(0.0, 0.05, "1",
                                      "enforcers per person left after a withdrawal"),
+    "property_defence_share": ParSpec(0.0, 0.99, "1",
+                                      "collective share of capital at which a ruling caste "
+                                      "stops conceding property (seed ¶11)"),
     "course_property_rate": ParSpec(0.0, 5.0, "1/year",
                                     "property moved a year per unit course (left: private "
                                     "industry to the state; right: concessions)"),
