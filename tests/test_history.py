@@ -184,7 +184,7 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
     out = tmp_path / "h"
     result = CliRunner().invoke(app, ["history", str(tmp_path), "--out", str(out)])
     assert result.exit_code == 2
-    assert "not a sovsim run folder" in " ".join(result.output.split())
+    assert "not a sovsim folder" in " ".join(result.output.split())
     assert not out.exists()
 
 

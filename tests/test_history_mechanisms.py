@@ -123,12 +123,12 @@ def test_wages_follow_productivity_with_indexation(world) -> None:
     market = ~econ.planned
     econ.employment[:] = 0.9
     econ.productivity_growth = np.full(econ.n_regions, 0.03)
-    base = {**pars, "phillips_nonlinear": 0.0, "phillips_gamma": 0.6, "phillips_rho": 0.0,
-            "subsistence": PARS["subsistence"].low}
+    base = pars.replace(phillips_nonlinear=0.0, phillips_gamma=0.6, phillips_rho=0.0,
+                        subsistence=PARS["subsistence"].low)
     w0 = econ.wage.copy()
-    accumulation.update_wages(econ, flows, lever, {**base, "wage_indexation": 0.0}, 1.0)
+    accumulation.update_wages(econ, flows, lever, base.replace(wage_indexation=0.0), 1.0)
     plain = econ.wage[market] / w0[market]
     econ.wage[:] = w0
-    accumulation.update_wages(econ, flows, lever, {**base, "wage_indexation": 1.0}, 1.0)
+    accumulation.update_wages(econ, flows, lever, base.replace(wage_indexation=1.0), 1.0)
     indexed = econ.wage[market] / w0[market]
     assert indexed == pytest.approx(plain * np.exp(0.03), rel=1e-9)
