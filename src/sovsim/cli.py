@@ -1,4 +1,4 @@
-"""The `sovsim` command: run, scenarios, check, validate."""
+"""The `sovsim` command: run, scenarios, check, validate, serve."""
 
 from __future__ import annotations
 
@@ -295,6 +295,31 @@ def calibrate(
                             say=lambda text: console.print(text, markup=False, highlight=False))
     except (ScenarioError, ValueError, KeyError) as exc:
         fail(str(exc))
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8050,
+    runs: Annotated[Path, typer.Option(
+        help="folder the workbench reads run and claims folders from and writes runs to")]
+    = Path("runs"),
+    host: Annotated[str, typer.Option(
+        help="address to listen on (anything but 127.0.0.1 prints a warning)")] = "127.0.0.1",
+    workers: Annotated[int | None, typer.Option(
+        help="runs at once (default: the number of cores)")] = None,
+    page_timeout: Annotated[float, typer.Option(
+        help="seconds without word from a page after which its runs are cancelled")] = 90.0,
+) -> None:
+    """Serve the browser workbench: set up and run a world, look at runs, read the verdicts."""
+    from sovsim.workbench.server import check_options
+    from sovsim.workbench.server import serve as serve_workbench
+
+    try:
+        check_options(host, port, runs, workers, page_timeout)
+    except ValueError as exc:
+        fail(str(exc))
+    serve_workbench(host, port, runs, workers, page_timeout,
+                    say=lambda text: console.print(text, markup=False, highlight=False))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -54,8 +54,14 @@ def _worker(slot: int, tasks: Any, out: Any, cancel: Any, threads: int) -> None:
     except Exception as exc:  # a broken install shows on the page, not as a dead server
         out.put(("warm-failed", slot, f"{type(exc).__name__}: {exc}"))
     out.put(("ready", slot))
+    parent = os.getppid()
     while True:
-        task = tasks.get()
+        try:
+            task = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:     # the server is gone: so is its worker
+                return
+            continue
         if task is None:
             return
         job_id, spec = task
@@ -71,6 +77,7 @@ def _run(slot: int, job_id: int, spec: dict[str, Any], out: Any, cancel: Any) ->
     from sovsim.io.run_folder import save
     from sovsim.world.loading import load
 
+    parent = os.getppid()
     t0 = time.perf_counter()
     sim = Sim(load(spec["scenario_path"]), agents=spec["agents"], seed=spec["seed"],
               end=spec["end"], theory=spec["theory"], mode=spec["mode"])
@@ -78,7 +85,7 @@ def _run(slot: int, job_id: int, spec: dict[str, Any], out: Any, cancel: Any) ->
                                        "n_steps": sim.n_steps}))
     sent, last = 0, time.perf_counter()
     while sim.t < sim.n_steps:
-        if cancel[slot] == job_id:
+        if cancel[slot] == job_id or os.getppid() != parent:
             out.put(("stopped", job_id, slot, sim.t))
             return
         sim.step()
@@ -136,6 +143,7 @@ class RunQueue:
         self.jobs: dict[int, Job] = {}
         self.waiting: deque[int] = deque()
         self.idle: list[int] = []
+        self.warm: set[int] = set()
         self.warm_errors: list[str] = []
         self.seen: dict[str, float] = {}
         self._ids = itertools.count(1)
@@ -165,8 +173,19 @@ class RunQueue:
     def ready(self) -> bool:
         """Whether every worker has warmed up."""
         with self._lock:
-            return len(self.idle) + sum(1 for j in self.jobs.values()
-                                        if j.state == "running") >= self.workers
+            return len(self.warm) >= self.workers
+
+    def snapshot(self) -> dict[str, Any]:
+        """The queue as plain data: whether the workers are warm, and each run's state."""
+        with self._lock:
+            jobs = [{"id": j.id, "state": j.state, "t": j.t, "n_steps": j.n_steps,
+                     "message": j.message, "folder": j.folder, "saved": j.saved,
+                     "first_months_s": (None if j.first_months_at is None
+                                        else round(j.first_months_at - j.submitted, 3)),
+                     "wall_s": j.wall} for j in self.jobs.values()]
+            return {"ready": self.ready(), "workers": self.workers,
+                    "waiting": len(self.waiting), "jobs": jobs,
+                    "warm_errors": list(self.warm_errors)}
 
     def submit(self, session: str, spec: dict[str, Any]) -> Job:
         """Queue a run; ValueError when the queue is full."""
@@ -194,6 +213,10 @@ class RunQueue:
             elif job.slot is not None:
                 self._cancel[job.slot] = job_id
                 job.message = "stopping"
+
+    def reading(self) -> threading.RLock:
+        """Hold while reading a job's series: months arrive from the collector thread."""
+        return self._lock
 
     def heartbeat(self, session: str) -> None:
         """A page is still open."""
@@ -260,6 +283,7 @@ class RunQueue:
     def _handle(self, msg: tuple) -> None:
         kind = msg[0]
         if kind == "ready":
+            self.warm.add(msg[1])
             self.idle.append(msg[1])
             self._dispatch()
             return
