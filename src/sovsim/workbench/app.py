@@ -525,7 +525,7 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
                 raise PreventUpdate
             return "0", "1", "set up a run and press Run", "empty", True
         key = f"{job.id}:{job.t}:{job.state}"
-        ask = key != drawn
+        ask = key != drawn and (job.t > 0 or job.finished)   # nothing to draw before month 1
         if job.state == "queued":
             status = f"run {job.id}: waiting in the queue (place {queue.position(job.id)})"
         else:

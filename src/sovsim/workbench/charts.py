@@ -32,13 +32,18 @@ REGION_PANELS: tuple[tuple[str, str], ...] = (
 PER_THOUSAND = ("active_left", "active_right")
 
 
-def _empty(title: str, note: str) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(title=title, height=300, margin={"l": 50, "r": 10, "t": 40, "b": 30},
-                      annotations=[{"text": note, "showarrow": False, "xref": "paper",
-                                    "yref": "paper", "x": 0.5, "y": 0.5}],
-                      xaxis={"visible": False}, yaxis={"visible": False})
-    return fig
+# The live charts are plain figure dicts: building plotly.graph_objects validates every
+# property and takes about a second for these five charts on this project's machine, far too
+# slow for charts redrawn several times a second; Dash sends a dict as it is.
+MARGIN = {"l": 50, "r": 10, "t": 40, "b": 30}
+
+
+def _empty(title: str, note: str) -> dict:
+    return {"data": [], "layout": {
+        "title": {"text": title}, "height": 300, "margin": MARGIN,
+        "annotations": [{"text": note, "showarrow": False, "xref": "paper", "yref": "paper",
+                         "x": 0.5, "y": 0.5}],
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 
 
 def _series(var: str, rv: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -50,72 +55,76 @@ def _series(var: str, rv: dict[str, np.ndarray]) -> np.ndarray | None:
     return rv[var]
 
 
+def _list(values: np.ndarray) -> np.ndarray:
+    """Numbers for JSON as an array (Plotly's encoder writes a whole array at once, nan as
+    null: a gap in the line), which is many times faster than a list of floats."""
+    return np.ascontiguousarray(values, dtype=float)
+
+
 def live_charts(regions: list[str], dates: list[str] | np.ndarray,
-                rv: dict[str, np.ndarray], upto: int) -> list[go.Figure]:
+                rv: dict[str, np.ndarray], upto: int) -> list[dict]:
     """One chart per LIVE variable, one trace per region, months 0..upto."""
     figs = []
-    x = list(dates[:upto])
+    x = np.asarray(dates[:upto]).astype(str)
     for var, title, unit, log in LIVE:
         arr = _series(var, rv)
         if arr is None or upto == 0:
             figs.append(_empty(title, "waiting for the first months"))
             continue
-        fig = go.Figure()
-        for r, name in enumerate(regions):
-            fig.add_trace(go.Scatter(x=x, y=arr[:upto, r], name=name, mode="lines",
-                                     line={"width": 1.5, "color": PALETTE[r % len(PALETTE)]}))
-        fig.update_layout(title=f"{title} ({unit})", height=320, uirevision=var,
-                          margin={"l": 50, "r": 10, "t": 40, "b": 30},
-                          xaxis={"range": [dates[0], dates[-1]]},
-                          legend={"font": {"size": 9}})
+        traces = [{"type": "scatter", "x": x, "y": _list(arr[:upto, r]), "name": name,
+                   "mode": "lines", "line": {"width": 1.5, "color": PALETTE[r % len(PALETTE)]}}
+                  for r, name in enumerate(regions)]
+        layout = {"title": {"text": f"{title} ({unit})"}, "height": 320, "uirevision": var,
+                  "margin": MARGIN, "xaxis": {"range": [str(dates[0]), str(dates[-1])]},
+                  "legend": {"font": {"size": 9}}}
         if log:
-            fig.update_yaxes(type="log")
-        figs.append(fig)
+            layout["yaxis"] = {"type": "log"}
+        figs.append({"data": traces, "layout": layout})
     return figs
 
 
 def course_chart(regions: list[str], dates: list[str] | np.ndarray, rv: dict[str, np.ndarray],
-                 world: dict[str, np.ndarray], upto: int | None = None) -> go.Figure:
-    """The USSR's course (or the first Soviet-style region's) with its reversals, the dated
-    turns of 1917-1953 it can be held against, and the world's prestige D."""
+                 world: dict[str, np.ndarray], upto: int | None = None) -> dict:
+    """The USSR's course (or the first region's) with its reversals, the dated turns of
+    1917-1953 it can be held against, and the world's prestige D."""
     upto = len(dates) if upto is None else upto
     if "course" not in rv or upto == 0:
         return _empty("Course", "no course recorded yet")
     r = regions.index("USSR") if "USSR" in regions else 0
-    x = list(dates[:upto])
+    x = np.asarray(dates[:upto]).astype(str)
     course = rv["course"][:upto, r]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=course, name=f"course of {regions[r]}", mode="lines",
-                             line={"color": "#b2182b"}))
+    traces: list[dict] = [{"type": "scatter", "x": x, "y": _list(course),
+                           "name": f"course of {regions[r]}", "mode": "lines",
+                           "line": {"color": "#b2182b"}}]
     ok = ~np.isnan(course)
     if ok.sum() > 2:
         idx, direction = count_reversals(course[ok], REVERSAL_SWING)
         where = np.flatnonzero(ok)[idx]
-        fig.add_trace(go.Scatter(
-            x=[x[i] for i in where], y=course[where], mode="markers",
-            name=f"reversals ({len(where)}, swing >= {REVERSAL_SWING})",
-            marker={"symbol": ["triangle-up" if d > 0 else "triangle-down" for d in direction],
-                    "size": 10, "color": "#333"}))
+        traces.append({
+            "type": "scatter", "x": x[where], "y": _list(course[where]),
+            "mode": "markers", "name": f"reversals ({len(where)}, swing >= {REVERSAL_SWING})",
+            "marker": {"symbol": ["triangle-up" if d > 0 else "triangle-down"
+                                  for d in direction], "size": 10, "color": "#333"}})
     if "prestige" in world:
-        fig.add_trace(go.Scatter(x=x, y=world["prestige"][:upto], name="prestige D (world)",
-                                 mode="lines", line={"color": "#2166ac", "dash": "dot"}))
+        traces.append({"type": "scatter", "x": x, "y": _list(world["prestige"][:upto]),
+                       "name": "prestige D (world)", "mode": "lines",
+                       "line": {"color": "#2166ac", "dash": "dot"}})
     first, last = str(dates[0]), str(dates[-1])
     turns = [t for t in soviet_turns() if first <= date_of(t.month) <= last]
-    for t in turns:
-        fig.add_vline(x=date_of(t.month), line={"width": 1, "dash": "dash",
-                                                "color": "#1b7837" if t.direction > 0
-                                                else "#d6604d"})
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": date_of(t.month),
+               "x1": date_of(t.month), "y0": 0, "y1": 1,
+               "line": {"width": 1, "dash": "dash",
+                        "color": "#1b7837" if t.direction > 0 else "#d6604d"}} for t in turns]
     if turns:
-        fig.add_trace(go.Scatter(
-            x=[date_of(t.month) for t in turns], y=[1.05] * len(turns), mode="markers",
-            name="dated turns 1917-1953 (green: toward state control)",
-            text=[f"{t.event_id} {t.event}" for t in turns], hoverinfo="text+x",
-            marker={"symbol": "line-ns-open", "size": 12, "color": "#1b7837"}))
-    fig.update_layout(title="Course (-1 concessions, +1 crackdown), reversals and turns",
-                      height=340, yaxis={"range": [-1.1, 1.15]}, uirevision="course",
-                      margin={"l": 50, "r": 10, "t": 40, "b": 30},
-                      xaxis={"range": [first, last]})
-    return fig
+        traces.append({
+            "type": "scatter", "x": [date_of(t.month) for t in turns], "y": [1.05] * len(turns),
+            "mode": "markers", "name": "dated turns 1917-1953 (green: toward state control)",
+            "text": [f"{t.event_id} {t.event}" for t in turns], "hoverinfo": "text+x",
+            "marker": {"symbol": "line-ns-open", "size": 12, "color": "#1b7837"}})
+    return {"data": traces, "layout": {
+        "title": {"text": "Course (-1 concessions, +1 crackdown), reversals and turns"},
+        "height": 340, "yaxis": {"range": [-1.1, 1.15]}, "uirevision": "course",
+        "margin": MARGIN, "xaxis": {"range": [first, last]}, "shapes": shapes}}
 
 
 @cache
@@ -163,7 +172,7 @@ def region_charts(region: str, regions: list[str], dates: np.ndarray,
 
 
 def class_chart(region: str, regions: list[str], dates: np.ndarray, classes: list[str],
-                counts: np.ndarray | None) -> go.Figure:
+                counts: np.ndarray | None) -> go.Figure | dict:
     """The region's class structure: each class's share of the living, stacked."""
     if counts is None or not classes:
         return _empty("Class structure", "this run folder has no class table")
