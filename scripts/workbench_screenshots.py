@@ -56,8 +56,12 @@ def main() -> None:
             page.goto(base + "/")
             page.wait_for_selector("#live-output_per_capita .main-svg", timeout=60_000)
             for i, theory in enumerate(("dws", "state-capitalism"), start=1):
-                page.click("#theory")
-                page.click(f"div[role=option]:has-text('{theory}')")
+                if theory != "dws":       # dws is the default
+                    page.click("#theory")
+                    page.click(f"label[role=option]:has(input[value='{theory}'])")
+                    page.wait_for_function(
+                        f"document.querySelector('#theory').innerText.includes('{theory}')",
+                        timeout=10_000)
                 page.fill("#agents", "20000")
                 page.fill("#end", "1960")
                 page.click("#run")

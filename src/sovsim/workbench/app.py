@@ -34,6 +34,7 @@ log = logging.getLogger("sovsim.workbench")
 DEFAULT_AGENTS = 20_000
 LIVE_MS = 400
 HEARTBEAT_MS = 2000
+MIN_DRAW_S = 1.0
 PAGES = (("/", "Run"), ("/look", "Look"), ("/compare", "Compare"), ("/claims", "Claims"),
          ("/history", "History"))
 COMPARE_VARS = ("output_per_capita", "collective_share", "wage_share", "active_left",
@@ -525,7 +526,13 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
                 raise PreventUpdate
             return "0", "1", "set up a run and press Run", "empty", True
         key = f"{job.id}:{job.t}:{job.state}"
-        ask = key != drawn and (job.t > 0 or job.finished)   # nothing to draw before month 1
+        # nothing to draw before month 1; after the first drawing at most one a MIN_DRAW_S,
+        # so that drawing (here and in the browser) does not slow a long run down
+        now = time.monotonic()
+        ask = key != drawn and (job.t > 0 or job.finished) and (
+            job.finished or job.drawn_at is None or now - job.drawn_at >= MIN_DRAW_S)
+        if ask:
+            job.drawn_at = now
         if job.state == "queued":
             status = f"run {job.id}: waiting in the queue (place {queue.position(job.id)})"
         else:

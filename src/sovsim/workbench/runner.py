@@ -123,6 +123,7 @@ class Job:
     submitted: float = field(default_factory=time.perf_counter)
     first_months_at: float | None = None    # when the first months arrived (perf_counter)
     wall: float | None = None
+    drawn_at: float | None = None           # when a page last asked to draw it (monotonic)
 
     @property
     def finished(self) -> bool:

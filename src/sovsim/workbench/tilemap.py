@@ -26,6 +26,7 @@ COLOURS: dict[str, str] = dict(zip(REGION_LABELS, (
     "#7b3294", "#c2a5cf", "#4393c3", "#d6604d", "#b2182b", "#f4a582", "#2166ac", "#1b7837",
     "#5aae61"), strict=False))
 UNLABELLED = "#bdbdbd"
+TILE = 0.92          # side of a tile, in grid units
 
 
 def positions(regions: list[str]) -> dict[str, tuple[float, float]]:
@@ -43,22 +44,29 @@ def positions(regions: list[str]) -> dict[str, tuple[float, float]]:
 def tile_map(regions: list[str], labels: dict[str, str], year: int | str) -> go.Figure:
     """The tiles, each coloured by its label of `year` (grey where the region has none)."""
     pos = positions(regions)
+    half = TILE / 2
     fig = go.Figure()
     shown = sorted({labels.get(r, "no label") for r in regions},
                    key=lambda s: (s not in COLOURS, s))
     for label in shown:
-        names = [r for r in regions if labels.get(r, "no label") == label]
-        fig.add_trace(go.Scatter(
-            x=[pos[r][0] for r in names], y=[pos[r][1] for r in names], mode="markers+text",
-            name=label, text=[r.replace("_", " ") for r in names], textposition="middle center",
-            textfont={"size": 10, "color": "#111"},
-            marker={"symbol": "square", "size": 74, "color": COLOURS.get(label, UNLABELLED),
-                    "line": {"color": "#333", "width": 1}, "opacity": 0.85},
-            hovertemplate="%{text}: " + label + "<extra></extra>"))
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for r in (r for r in regions if labels.get(r, "no label") == label):
+            x, y = pos[r]
+            xs += [x - half, x + half, x + half, x - half, x - half, None]
+            ys += [y - half, y - half, y + half, y + half, y - half, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", name=label,
+                                 fillcolor=COLOURS.get(label, UNLABELLED),
+                                 line={"color": "#333", "width": 1}, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=[pos[r][0] for r in regions], y=[pos[r][1] for r in regions], mode="text",
+        text=[r.replace("_", "<br>") for r in regions], textfont={"size": 11, "color": "#111"},
+        hovertext=[f"{r}: {labels.get(r, 'no label')}" for r in regions], hoverinfo="text",
+        showlegend=False))
     fig.update_layout(
         title=f"Class character of each region, {year} (schematic tile map)",
-        xaxis={"visible": False, "range": [-0.8, 8.3]},
-        yaxis={"visible": False, "range": [-2.8, 4.8], "scaleanchor": "x"},
+        xaxis={"visible": False, "range": [-0.7, 8.2]},
+        yaxis={"visible": False, "range": [-2.7, 4.7], "scaleanchor": "x"},
         height=520, margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.02}, plot_bgcolor="white")
     return fig
