@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
+import signal
 import sys
 from pathlib import Path
 
@@ -40,6 +40,7 @@ def serve(host: str, port: int, runs: Path, workers: int | None = None,
     runs.mkdir(parents=True, exist_ok=True)
     queue = RunQueue(runs, workers, page_timeout=page_timeout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _interrupt)    # a terminated server still stops its workers
     try:
         app = build_app(runs, queue)
         say(f"sovsim workbench on http://{host}:{port}/ (runs in {runs.resolve()}, "
@@ -49,6 +50,6 @@ def serve(host: str, port: int, runs: Path, workers: int | None = None,
         queue.close()
 
 
-def default_workers() -> int:
-    """The number of runs at once by default: one per core."""
-    return os.cpu_count() or 1
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
