@@ -132,6 +132,25 @@ def test_serve_refuses_bad_options_with_exit_code_2(tmp_path: Path) -> None:
     assert not any(p.name != "file" for p in tmp_path.iterdir())
 
 
+def test_queue_has_one_worker_per_core_and_refuses_runs_beyond_its_bound(
+        tmp_path: Path) -> None:
+    from sovsim.workbench.runner import RunQueue
+
+    queue = RunQueue(tmp_path, max_waiting=1)
+    try:
+        assert queue.workers == (os.cpu_count() or 1)
+        # the workers are still warming up (seconds), so a run submitted now waits
+        first = queue.submit("page", {"scenario_path": "unused"})
+        assert first.state == "queued" and queue.position(first.id) == 1
+        with pytest.raises(ValueError, match="queue is full"):
+            queue.submit("page", {"scenario_path": "unused"})
+        queue.stop(first.id)
+        assert first.state == "stopped" and queue.position(first.id) == 0
+    finally:
+        queue.close()
+    assert not (tmp_path / ".workbench").exists()
+
+
 # --- the server in a browser ---------------------------------------------------------------------
 
 def _browser() -> str | None:
