@@ -427,26 +427,33 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
             raise
         return path, text
 
-    def _messages(errors: dict[str, str], par_ids: list) -> tuple:
+    def _messages(errors: dict[str, str], par_ids: list, shown: list | None = None) -> tuple:
+        """Each field's message; a parameter's only where it changes (there are 150 of them,
+        and re-rendering all on every press of Run costs the page most of a second)."""
+        shown = shown or [""] * len(par_ids)
+        pars = [errors.get(f"par:{i['name']}", "") for i in par_ids]
+        pars = [m if m != (old or "") else no_update for m, old in zip(pars, shown,
+                                                                        strict=True)]
         general = [f"{k}: {v}" for k, v in errors.items()
                    if k.startswith(("changes", "events", "scenario"))]
         status = (f"{len(errors)} value(s) to correct" + (": " + "; ".join(general)
                                                           if general else "")) if errors else ""
         return ([errors.get(f, "") for f in ("agents", "seed", "end", "theory", "mode")]
-                + [[errors.get(f"par:{i['name']}", "") for i in par_ids]], status)
+                + [pars], status)
 
     @app.callback(*field_outputs, Output({"type": "par-err", "name": ALL}, "children"),
                   Output("form-status", "children"), Output("job", "data"),
                   Input("run", "n_clicks"), State("session", "data"), *form_states,
+                  State({"type": "par-err", "name": ALL}, "children"),
                   prevent_initial_call=True)
     def start_run(_n, session, name, theory, mode, agents, seed, end, par_values, par_ids,
-                  changes, events):
+                  changes, events, shown):
         if not _n:
             raise PreventUpdate
         try:
             setup, errors = form.check(_raw(name, theory, mode, agents, seed, end, par_values,
                                             par_ids, changes, events))
-            fields_, status = _messages(errors, par_ids)
+            fields_, status = _messages(errors, par_ids, shown)
             if setup is None:
                 return (*fields_, status, no_update)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -465,7 +472,8 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
     @app.callback(Output("download", "data"), Output("form-status", "children",
                                                      allow_duplicate=True),
                   Input("export", "n_clicks"), *form_states, prevent_initial_call=True)
-    def export(_n, name, theory, mode, agents, seed, end, par_values, par_ids, changes, events):
+    def export(_n, name, theory, mode, agents, seed, end, par_values, par_ids, changes,
+               events):
         if not _n:
             raise PreventUpdate
         try:
@@ -531,8 +539,6 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
         now = time.monotonic()
         ask = key != drawn and (job.t > 0 or job.finished) and (
             job.finished or job.drawn_at is None or now - job.drawn_at >= MIN_DRAW_S)
-        if ask:
-            job.drawn_at = now
         if job.state == "queued":
             status = f"run {job.id}: waiting in the queue (place {queue.position(job.id)})"
         else:
@@ -557,6 +563,9 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
             if job is None or want in (None, "empty"):
                 figs = charts.live_charts([], [], {}, 0)
                 return (*figs, charts.course_chart([], [], {}, {}, 0), want, False)
+            # the time of the last drawing made, not asked for: an answer Dash dropped as
+            # stale must not hold the next one back
+            job.drawn_at = time.monotonic()
             with queue.reading():
                 figs = charts.live_charts(job.regions, job.dates, job.region_vars, job.t)
                 course = charts.course_chart(job.regions, job.dates, job.region_vars,
