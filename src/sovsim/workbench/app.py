@@ -550,8 +550,11 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
                 status += "; give it a name and press Save run to keep it"
             if job.saved:
                 status += f"; saved as {job.saved}"
+        # the timer: off while a drawing is made; on again for a run still going (a new run
+        # may follow a finished one whose last drawing turned the timer off)
+        tick_off = True if ask else (no_update if job.finished else False)
         return (str(job.t), str(max(job.n_steps, 1)), status, key if ask else no_update,
-                True if ask else no_update)
+                tick_off)
 
     @app.callback(*[Output(f"live-{var}", "figure") for var, *_ in charts.LIVE],
                   Output("live-course", "figure"), Output("drawn", "data"),
