@@ -674,13 +674,3 @@ def build_app(runs_dir: Path, queue: RunQueue) -> Dash:
 
     return app
 
-
-def wait_ready(queue: RunQueue, timeout: float) -> bool:
-    """Wait until the workers have warmed up (or `timeout` seconds have passed)."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        if queue.ready():
-            return True
-        time.sleep(0.1)
-    return False
-

@@ -18,7 +18,6 @@ from sovsim.claims.command import is_claims_dir
 from sovsim.io import report_data as data
 from sovsim.io.report_run import is_run_folder
 
-STAGING = ".workbench"
 SCENARIOS = "scenarios"      # the workbench's scenario files and exports, under --runs
 
 
