@@ -1,5 +1,5 @@
 """The `sovsim` command: run, rerun, classify, scenarios, check, validate, ensemble, claims,
-report, calibrate.
+report, calibrate, history, runs, query, sensitivity, serve.
 
 Every command follows the same contract (issue 10): bad input, a bad path or a missing
 resource prints one line naming the file, key or path and what would be valid, and exits 2;
@@ -680,10 +680,35 @@ def history(
                           "[green]pass[/]" if r.passed else "[red]FAIL[/]")
         console.print(table)
         passed = sum(r.passed for r in card.rows)
-        console.print(f"{passed} of {len(card.rows)} patterns pass; wrote [bold]{card.folder}[/]"
-                      " (sovsim report draws it)")
+        say(f"{passed} of {len(card.rows)} patterns pass; wrote {card.folder} (sovsim report "
+            "draws it)")
     if not all(r.passed for r in card.rows):
         raise typer.Exit(1)
+
+
+@command()
+def serve(
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8050,
+    runs: Annotated[Path, typer.Option(
+        help="folder the workbench reads run and claims folders from and writes runs to")]
+    = Path("runs"),
+    host: Annotated[str, typer.Option(
+        help="address to listen on (anything but 127.0.0.1 prints a warning)")] = "127.0.0.1",
+    workers: Annotated[int | None, typer.Option(
+        help="runs at once (default: the number of cores)")] = None,
+    page_timeout: Annotated[float, typer.Option(
+        help="seconds without word from a page after which its runs are cancelled")] = 90.0,
+) -> None:
+    """Serve the browser workbench: set up and run a world, look at runs, read the verdicts."""
+    from sovsim.workbench.server import check_options
+    from sovsim.workbench.server import serve as serve_workbench
+
+    try:
+        check_options(host, port, runs, workers, page_timeout)
+    except ValueError as exc:
+        fail(str(exc))
+    serve_workbench(host, port, runs, workers, page_timeout,
+                    say=lambda text: console.print(text, markup=False, highlight=False))
 
 
 def main() -> None:  # pragma: no cover - console entry point
