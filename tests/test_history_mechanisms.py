@@ -132,3 +132,76 @@ def test_wages_follow_productivity_with_indexation(world) -> None:
     accumulation.update_wages(econ, flows, lever, base.replace(wage_indexation=1.0), 1.0)
     indexed = econ.wage[market] / w0[market]
     assert indexed == pytest.approx(plain * np.exp(0.03), rel=1e-9)
+
+
+def test_verdoorn_learning_follows_the_output_trend() -> None:
+    trend = productivity.DemandTrend(memory=12.0)
+    dt = 1 / 12
+    assert trend.update(np.array([100.0, 100.0]), dt) == pytest.approx([0.0, 0.0])
+    g = np.array([0.06, -0.02])
+    for m in range(1, 600):  # fifty years of steady exponential growth and decline
+        growth = trend.update(100.0 * np.exp(g * m * dt), dt)
+    assert growth == pytest.approx(g, rel=1e-6)  # the moving average grows as the series
+    learning = productivity.verdoorn_learning(growth, {"verdoorn": 0.5})
+    assert learning == pytest.approx([0.03, 0.0])  # half the output growth; no forgetting
+    assert productivity.verdoorn_learning(growth, {"verdoorn": 0.0}) is None
+
+
+def test_verdoorn_replaces_learning_from_investment(world) -> None:
+    _, econ, _, _, flows = world
+    flows.investment[:, Sector.HEAVY, Owner.STATE] = 0.2 * econ.K[:, Sector.HEAVY].sum(axis=1)
+    a0 = econ.a.copy()
+    accumulation.grow_productivity(econ, flows, 1.0)  # eta * I/K
+    from_investment = np.log(econ.a / a0)
+    econ.a[:] = a0
+    learning = np.full(econ.n_regions, 0.01)
+    accumulation.grow_productivity(econ, flows, 1.0, learning=learning)
+    g0 = np.broadcast_to(econ.tech.g0, econ.a.shape)
+    ind = [Sector.HEAVY, Sector.LIGHT]
+    assert np.log(econ.a / a0)[:, ind] == pytest.approx(g0[:, ind] + 0.01, rel=1e-9)
+    assert not np.allclose(from_investment, np.log(econ.a / a0))
+
+
+def test_bargaining_with_hysteresis_holds_wages_at_steady_employment(world) -> None:
+    _, econ, _, pars, _ = world
+    v = np.full(econ.n_regions, 0.6)
+    neutral = accumulation.phillips_neutral(pars)
+    assert accumulation.phillips(np.array([neutral]), pars) == pytest.approx([0.0], abs=1e-12)
+    off = accumulation.BargainedEmployment()
+    assert off.read(v, pars.replace(wage_hysteresis=0.0)) is v  # Goodwin: v itself
+    on = accumulation.BargainedEmployment()
+    hyst = pars.replace(wage_hysteresis=12.0)
+    for _ in range(240):  # twenty years at 0.6: the insiders' norm has settled there
+        read = on.read(v, hyst)
+    assert read == pytest.approx(neutral, abs=1e-9)
+    assert accumulation.phillips(read, hyst) == pytest.approx(0.0, abs=1e-9)
+    up = on.read(v + 0.01, hyst)  # a boom raises the bargained rate above the neutral one
+    assert (up > neutral).all() and (accumulation.phillips(up, hyst) > 0).all()
+
+
+def test_exported_capital_meets_the_hosts_realisation_problem(world) -> None:
+    geo, econ, _, pars, flows = world
+    flows.profit_rate[:] = 0.1
+    power = geo.names.index("Power")
+    to_export = np.zeros(econ.n_regions)
+    to_export[power] = 100.0
+    selling = np.full(econ.n_regions, 0.5)
+    full = accumulation._place_exports(econ, flows, to_export,
+                                       pars.replace(export_realisation=0.0), selling)
+    assert full.sum() == pytest.approx(100.0)
+    flows.idle_savings[:] = 0.0
+    half = accumulation._place_exports(econ, flows, to_export,
+                                       pars.replace(export_realisation=1.0), selling)
+    assert half.sum() == pytest.approx(50.0)
+    assert flows.idle_savings[power] == pytest.approx(50.0)  # nothing lost: kept as savings
+
+
+def test_utilisation_reads_industry_or_consumer_goods(world) -> None:
+    _, econ, _, pars, flows = world
+    flows.capacity[:] = 100.0
+    flows.output[:, Sector.LIGHT] = 80.0
+    flows.output[:, Sector.HEAVY] = 40.0
+    light = accumulation.utilisation(flows, pars.replace(utilisation_heavy=0.0))
+    both = accumulation.utilisation(flows, pars.replace(utilisation_heavy=1.0))
+    assert light == pytest.approx(np.full(econ.n_regions, 0.8))
+    assert both == pytest.approx(np.full(econ.n_regions, 0.6))

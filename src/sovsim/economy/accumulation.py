@@ -25,7 +25,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from sovsim.economy.productivity import catch_up_growth
+from sovsim.economy.productivity import (
+    DemandTrend,
+    catch_up_growth,
+    industrial_output,
+    verdoorn_learning,
+)
 from sovsim.world.economy import Economy, Flows
 from sovsim.world.module import Module, Variable
 from sovsim.world.names import Klass, Owner, Sector
@@ -83,8 +88,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     # LIGHT capacity idle for want of demand they hold back that share of their net
     # reinvestment (in every sector: machines are wanted to make what consumers buy). The
     # savings so held back are what a region "cannot invest at home" (seed ¶5).
-    cap = flows.capacity[:, Sector.LIGHT]
-    selling = np.divide(flows.output[:, Sector.LIGHT], cap, out=np.ones(R), where=cap > 0)
+    selling = utilisation(flows, pars)
     selling[econ.planned] = 1.0
     withheld = desired_net * (1.0 - np.clip(selling, 0.0, 1.0))[:, None, None]
     withheld[:, :, [Owner.SMALL, Owner.COLLECTIVE, Owner.STATE]] = 0.0
@@ -120,7 +124,7 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     to_export = (exportable.sum(axis=(1, 2)) + np.where(export_share > 0, held, 0.0)
                  + seeking)
     flows.idle_savings[:] = np.where(export_share > 0, 0.0, held - seeking)
-    placed = _place_exports(econ, flows, to_export, pars)
+    placed = _place_exports(econ, flows, to_export, pars, selling)
     if pars.effective_demand > 0:
         new = _next_demand(econ, flows, investment_demand, pars)
         if econ.demand is None:
@@ -132,6 +136,16 @@ def accumulate(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
             step = min(1.0, 1.0 / pars.demand_adjustment)
             econ.demand = econ.demand + step * (new - econ.demand)
     return placed
+
+
+def utilisation(flows: Flows, pars: Pars) -> np.ndarray:
+    """Share of capacity that sells, by region (R,): of LIGHT alone (consumer goods), or with
+    `utilisation_heavy` on, of industry (HEAVY + LIGHT) as a whole."""
+    sectors = [Sector.HEAVY, Sector.LIGHT] if pars.get("utilisation_heavy", 0.0) > 0 \
+        else [Sector.LIGHT]
+    cap = flows.capacity[:, sectors].sum(axis=1)
+    out = flows.output[:, sectors].sum(axis=1)
+    return np.divide(out, cap, out=np.ones_like(cap), where=cap > 0)
 
 
 def absorb_idle_heavy(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
@@ -249,7 +263,12 @@ def _export_share(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
 
 
 def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
-                   pars: Pars) -> np.ndarray:
+                   pars: Pars, selling: np.ndarray | None = None) -> np.ndarray:
+    """Place each region's exported capital in its hosts, (exporter, host, S). Where
+    `selling` (each region's share of LIGHT capacity that sells) is given and
+    `export_realisation` is on, a host takes only that share of what is offered it:
+    capital abroad meets the same realisation problem as at home (history issue, E6); the rest
+    stays the exporter's idle savings."""
     R = econ.n_regions
     mix = np.array([1.0 - pars.export_to_agri - pars.export_to_light,
                     pars.export_to_light, pars.export_to_agri])
@@ -266,7 +285,12 @@ def _place_exports(econ: Economy, flows: Flows, to_export: np.ndarray,
         if hosts.size == 0 or to_export[r] <= 0:
             flows.idle_savings[r] += to_export[r] if hosts.size == 0 else 0.0
             continue
-        placed[r, hosts, :] = to_export[r] * weights[:, None] * mix[None, :]
+        offered = to_export[r] * weights
+        if selling is not None and pars.get("export_realisation", 0.0) > 0:
+            taken = offered * np.clip(selling[hosts], 0.0, 1.0)
+            flows.idle_savings[r] += float((offered - taken).sum())
+            offered = taken
+        placed[r, hosts, :] = offered[:, None] * mix[None, :]
     flows.capital_export[:] = placed.sum(axis=2)
     flows.exported[:] = placed.sum(axis=(1, 2))
     flows.imported[:] = placed.sum(axis=(0, 2))
@@ -320,14 +344,18 @@ def apply_investment(econ: Economy, flows: Flows, placed: np.ndarray, dt: float)
 
 
 def grow_productivity(econ: Economy, flows: Flows, dt: float,
-                      catch_up: np.ndarray | None = None) -> None:
-    """Productivity grows at g0 plus learning from heavy investment, plus industry's catch-up
-    to the frontier where given (`productivity.catch_up_growth`); landlords hold AGRI back."""
+                      catch_up: np.ndarray | None = None,
+                      learning: np.ndarray | None = None) -> None:
+    """Productivity grows at g0 plus learning, plus industry's catch-up to the frontier where
+    given (`productivity.catch_up_growth`); landlords hold AGRI back. Learning is the given
+    (R,) rate (Verdoorn's law, `productivity.verdoorn_learning`) or, without one, learning
+    from heavy investment, eta * I_heavy / K_heavy."""
     tech = econ.tech
-    K_heavy = econ.K[:, Sector.HEAVY].sum(axis=1)
-    I_heavy = flows.investment[:, Sector.HEAVY].sum(axis=1)
-    learning = tech.eta * np.divide(I_heavy, K_heavy, out=np.zeros_like(K_heavy),
-                                    where=K_heavy > 0)
+    if learning is None:
+        K_heavy = econ.K[:, Sector.HEAVY].sum(axis=1)
+        I_heavy = flows.investment[:, Sector.HEAVY].sum(axis=1)
+        learning = tech.eta * np.divide(I_heavy, K_heavy, out=np.zeros_like(K_heavy),
+                                        where=K_heavy > 0)
     g0 = np.broadcast_to(tech.g0, econ.a.shape)   # shared (S,) or per region (R, S)
     g = g0 + learning[:, None]
     if catch_up is not None:
@@ -352,8 +380,43 @@ def phillips(v: np.ndarray, pars: Pars) -> np.ndarray:
     return -pars.phillips_gamma + pars.phillips_rho * v
 
 
+def phillips_neutral(pars: Pars) -> float:
+    """Employment rate at which the Phillips curve leaves the wage unchanged."""
+    if pars.phillips_nonlinear > 0:
+        return 1.0 - float(np.sqrt(pars.phillips_phi1 / max(pars.phillips_phi0, 1e-12)))
+    return pars.phillips_gamma / max(pars.phillips_rho, 1e-12)
+
+
+class BargainedEmployment:
+    """The employment rate wage bargaining reads, with hysteresis.
+
+    Blanchard and Summers (1986, NBER Macroeconomics Annual 1:15, "Hysteresis and the European
+    unemployment problem"): wages are bargained by the employed (insiders); the long-term
+    unemployed lose touch with the labour market and stop pressing on wages, so the employment
+    rate that holds wages steady follows the actual rate with a lag. Wages then answer changes
+    of employment, not its level: w'/w = indexation * g_a + phillips(v* + v - v_trend), with v*
+    the curve's neutral rate and v_trend an exponential moving average of v over
+    `wage_hysteresis` months. With steady employment the wage share stays where it is
+    (Kaldor's facts, E6); a boom raises it, a slump lowers it, as in Goodwin's cycle.
+    With `wage_hysteresis` 0 the curve reads v itself (Goodwin; the docking cases)."""
+
+    def __init__(self) -> None:
+        self.trend: np.ndarray | None = None
+
+    def read(self, v: np.ndarray, pars: Pars) -> np.ndarray:
+        """The employment rate the Phillips curve is given this step, (R,)."""
+        memory = pars.get("wage_hysteresis", 0.0)
+        if memory <= 0:
+            return v
+        if self.trend is None:
+            self.trend = v.copy()
+        keep = 1.0 - 1.0 / max(memory, 1.0)
+        self.trend = keep * self.trend + (1.0 - keep) * v
+        return np.clip(phillips_neutral(pars) + v - self.trend, 0.0, 0.999)
+
+
 def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
-                 pars: Pars, dt: float) -> None:
+                 pars: Pars, dt: float, bargained: np.ndarray | None = None) -> None:
     """Wages: a Phillips curve (`phillips`) where the market sets them; the planned wage share
     where a plan does.
 
@@ -363,12 +426,14 @@ def update_wages(econ: Economy, flows: Flows, lever: dict[str, np.ndarray],
     indexation 1 the wage SHARE follows the Phillips curve alone, which is Goodwin's model with
     the curve shifted by productivity growth, so the share stays roughly constant where labour is
     scarce; with 0 (the docking case, `sovsim validate`) it is Goodwin's curve on the real wage.
+    `bargained`, where given, is the employment rate bargaining reads (`BargainedEmployment`).
     Called after production, on this step's employment,
     and before distribution: wages then move on this step's v and capital on this step's new
     wage share, which makes the pair a symplectic Euler step of Goodwin's system (its first
     integral oscillates by O(dt) and does not drift; explicit Euler spirals outward)."""
     market = ~econ.planned
-    growth = phillips(econ.employment, pars)
+    v = econ.employment if bargained is None else bargained
+    growth = phillips(v, pars)
     if econ.productivity_growth is not None:
         growth = growth + pars.get("wage_indexation", 0.0) * econ.productivity_growth
     econ.wage[market] *= np.exp(growth[market] * dt)
@@ -409,9 +474,16 @@ class Accumulation(Module):
                                    "capital exported by `source` into `target`"),
     }
 
+    def init(self, world: World) -> None:
+        # the trend of industrial output that Verdoorn's law reads (history issue, E5/E6)
+        self.demand_trend = DemandTrend()
+        # the employment rate wage bargaining reads, with hysteresis (history issue, E6)
+        self.bargained = BargainedEmployment()
+
     def update_wages(self, world: World) -> None:
         """Wages move on Goodwin's Phillips curve, or are set by the plan."""
-        update_wages(world.econ, world.flows, world.lever, world.pars, world.dt)
+        v = self.bargained.read(world.econ.employment, world.pars)
+        update_wages(world.econ, world.flows, world.lever, world.pars, world.dt, v)
 
     def accumulate(self, world: World) -> None:
         """Real investment from HEAVY output; export of capital; depreciation; productivity."""
@@ -420,7 +492,10 @@ class Accumulation(Module):
         apply_investment(world.econ, world.flows, placed, world.dt)
         # industry also closes part of its gap to the frontier (catch-up, history issue E3)
         catch_up = catch_up_growth(world.econ, world.flows, world.pars)
-        grow_productivity(world.econ, world.flows, world.dt, catch_up)
+        # learning follows industrial output (Verdoorn's law) where `verdoorn` > 0
+        trend = self.demand_trend.update(industrial_output(world.flows), world.dt)
+        learning = verdoorn_learning(trend, world.pars)
+        grow_productivity(world.econ, world.flows, world.dt, catch_up, learning)
 
     def record(self, world: World) -> None:
         t, f, reg = world.t, world.flows, world.results.regions

@@ -60,3 +60,51 @@ def catch_up_growth(econ: Economy, flows: Flows, pars: dict[str, float]) -> np.n
     frontier = a.max()
     gap = np.log(np.maximum(frontier, 1e-9) / np.maximum(a, 1e-9))
     return rate * absorptive_capacity(econ, flows, pars) * gap
+
+
+def industrial_output(flows: Flows) -> np.ndarray:
+    """Industrial (HEAVY + LIGHT) output by region, (R,)."""
+    return flows.output[:, INDUSTRY].sum(axis=1)
+
+
+class DemandTrend:
+    """The trend of each region's industrial output that Verdoorn's law reads: an exponential
+    moving average over `memory` months, so that a month's swing of demand does not move
+    productivity; `growth` is the trend's rate of growth (1/year)."""
+
+    def __init__(self, memory: float = 12.0) -> None:
+        self.memory = memory
+        self.level: np.ndarray | None = None
+
+    def update(self, output: np.ndarray, dt: float) -> np.ndarray:
+        """Fold this step's output into the trend; return the trend's growth rate, (R,)."""
+        out = np.maximum(output, 1e-9)
+        if self.level is None:
+            self.level = out.copy()
+            return np.zeros_like(out)
+        keep = 1.0 - 1.0 / max(self.memory, 1.0)
+        new = keep * self.level + (1.0 - keep) * out
+        growth = np.log(new / self.level) / dt
+        self.level = new
+        return growth
+
+
+def verdoorn_learning(output_growth: np.ndarray,
+                      pars: dict[str, float]) -> np.ndarray | None:
+    """Learning by doing at the scale of industry, (R,), or None where the law is off.
+
+    Verdoorn's law as Kaldor (1966, Causes of the Slow Rate of Economic Growth of the United
+    Kingdom) read it: industrial productivity grows with the growth of industrial output,
+    g_a = verdoorn * g_Y (increasing returns from the division of labour and from learning on
+    the job; the coefficient is about 0.5 across industrial countries, McCombie and Thirlwall
+    1994, ch. 2). Where the market rules, output is what is demanded, so productivity no longer
+    runs ahead of demand on the strength of investment alone: employment follows output and
+    the wage share can hold (Kaldor's facts, E6). Where the plan rules, output is the CES of
+    capital and labour, so productivity follows output and not capital: once the rural reserve
+    is spent, more capital buys little output and little learning (the limit of extensive
+    growth, E5). Learning never turns into forgetting: a fall of output stops it (0).
+    With `verdoorn` 0 productivity learns from heavy investment (eta, MODEL.md §4.1)."""
+    b = pars.get("verdoorn", 0.0)
+    if b <= 0:
+        return None
+    return b * np.maximum(output_growth, 0.0)

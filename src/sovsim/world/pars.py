@@ -34,6 +34,9 @@ PARS: dict[str, ParSpec] = {
     "g0_light": ParSpec(-0.05, 0.1, "1/year", "autonomous productivity growth in LIGHT"),
     "g0_agri": ParSpec(-0.05, 0.1, "1/year", "autonomous productivity growth in AGRI"),
     "eta": ParSpec(0.0, 2.0, "1", "productivity growth per unit of I_heavy/K_heavy"),
+    "verdoorn": ParSpec(0.0, 1.0, "1",
+                        "industrial productivity growth per unit growth of industrial output "
+                        "(Verdoorn's law; 0: learning from heavy investment, eta)"),
     "catch_up_rate": ParSpec(0.0, 0.2, "1/year",
                              "share of the log productivity gap to the frontier closed a year "
                              "at full absorptive capacity"),
@@ -74,6 +77,9 @@ PARS: dict[str, ParSpec] = {
     "wage_indexation": ParSpec(0.0, 1.0, "1",
                                "share of industrial productivity growth bargained into market "
                                "wages (0: Goodwin's Phillips curve alone)"),
+    "wage_hysteresis": ParSpec(0.0, 600.0, "months",
+                               "memory of the employment rate that holds wages steady "
+                               "(insiders' bargaining; 0: the Phillips curve reads v itself)"),
     "plan_absorbs_heavy": ParSpec(0.0, 1.0, "1",
                                   "share of unsold HEAVY output a plan invests (Kornai's "
                                   "investment hunger)"),
@@ -94,6 +100,12 @@ PARS: dict[str, ParSpec] = {
     "open_export": ParSpec(0.0, 1.0, "1",
                            "share of the savings a market region cannot invest at home that "
                            "seek a return abroad in open regions (0: only governed regions)"),
+    "utilisation_heavy": ParSpec(0.0, 1.0, "1",
+                                 "1: owners' net reinvestment follows the utilisation of "
+                                 "industry (HEAVY + LIGHT); 0: of LIGHT alone"),
+    "export_realisation": ParSpec(0.0, 1.0, "1",
+                                  "1: exported capital is taken by a host only in the share of "
+                                  "its consumer-goods capacity that sells (0: all is placed)"),
     "expropriation_risk": ParSpec(0.0, 1.0, "1",
                                   "discount on the expected return of a region the investor's "
                                   "government does not rule"),
