@@ -169,7 +169,7 @@ def test_broken_world_fails(default_card: tuple[dict, Path], tmp_path: Path) -> 
     world.write_text(
         '[scenario]\nname = "broken"\ndescription = "world1946 with an absurd US birth rate"\n'
         'start = "1946-01"\nend = "1991-12"\ninherits = "world1946"\n\n'
-        '[regions.USA]\nbirth_rate = { value = 90.0, unit = "per 1000 per year", '
+        '[regions.USA]\nbirth_rate = { value = 45.0, unit = "per 1000 per year", '
         'assumed = true, reason = "test: a deliberately broken world" }\n')
     result = CliRunner().invoke(app, ["history", *SMALL, "--scenario", str(world), "--json",
                                       "--out", str(tmp_path / "h")])
