@@ -334,11 +334,12 @@ def test_command_table_shape_and_folder(default_card: tuple[dict, Path]) -> None
     assert meta["regions"] == REGIONS
     politics = pq.read_table(out / "politics.parquet")
     assert set(politics.column("variable").to_pylist()) == {*h.POLITICS_DRAWN, "course"}
-    months = 46 * 12  # the runs go on to Dec 1991 for P4
+    months = (h.RUN_END - 1946 + 1) * 12  # the runs go on to Dec 1991 for P4
     assert politics.num_rows == months * (len(REGIONS) * len(h.POLITICS_DRAWN) + 1)
     series = pq.read_table(out / "series.parquet")
     assert set(series.column("variable").to_pylist()) == set(h.SERIES_DRAWN)
-    assert series.num_rows == len(h.SERIES_DRAWN) * len(REGIONS) * len(YEARS)
+    years = h.RUN_END - 1946 + 1
+    assert series.num_rows == len(h.SERIES_DRAWN) * len(REGIONS) * years
 
 
 def test_broken_world_fails(default_card: tuple[dict, Path], tmp_path: Path) -> None:
@@ -371,10 +372,24 @@ def test_report_draws_the_history_folder(default_card: tuple[dict, Path]) -> Non
 
     _, out = default_card
     page, charts = build_report(out)
-    assert charts == len(h.SERIES_DRAWN)
+    # the three series, the share in action per region, the USSR's course
+    assert charts == len(h.SERIES_DRAWN) + 2
     assert "Scorecard" in page
-    for row_id in ("E1", "E8"):
+    for row_id in ("E1", "E8", "P1", "P5"):
         assert f"<td>{row_id}</td>" in page
+    assert "Authority and controller" in page
+    assert "<td>colonial (UK) 1946-01" in page  # India's first spell
+
+
+def test_spells_of_authority() -> None:
+    from sovsim.io.report_history import spells
+
+    regions = ["UK", "India"]
+    months = np.arange(1946 * 12, 1946 * 12 + 4)
+    auth = np.array([AUTH["colonial"]] * 2 + [AUTH["provisional"]] * 2, dtype=float)
+    ctrl = np.array([0, 0, 1, 1], dtype=float)
+    assert spells(months, auth, ctrl, regions, "India") == ("colonial (UK) 1946-01; "
+                                                            "provisional 1946-03")
 
 
 def test_run_folder_scores_as_the_run_itself(default_card: tuple[dict, Path],

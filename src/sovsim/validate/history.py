@@ -815,7 +815,7 @@ def history_command(run_dirs: Sequence[Path], *, scenario: str = "world1946",
             loaded = load(scenario)
         except ScenarioError as exc:
             raise HistoryError(str(exc)) from None
-        say(f"running {loaded.name} to {END_YEAR}: {seeds} seeds x {agents:,} agents")
+        say(f"running {loaded.name} to {RUN_END}: {seeds} seeds x {agents:,} agents")
         runs = run_seeds(scenario, seeds=range(seeds), agents=agents, workers=workers,
                          done=lambda t: say(f"  done {t.label}"))
         meta = {"source": "runs", "scenario": loaded.name, "scenario_sha256": loaded.sha256,
