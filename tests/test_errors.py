@@ -148,7 +148,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("report-missing", ["report", "nothing"], "nothing: no such folder"),
     ("report-user", ["report", "mine"], "not a sovsim folder"),
     ("report-interrupted", ["report", "ensinc"], "never finished"),
-    ("report-history", ["report", "hist"], "unknown kind 'history'"),
+    ("report-history", ["report", "hist"], "a history folder without rows"),
     ("report-out-dir", ["report", "fakerun", "--out", "mine"], "a folder; --out takes"),
     ("report-out-foreign", ["report", "fakerun", "--out", "file.txt"], "not a sovsim report"),
     ("report-out-earlier", ["report", "fakerun", "--out", "old.html"], "add --force"),
