@@ -2,9 +2,12 @@
 
 Pattern-oriented validation (Grimm et al. 2005, Science 310:987): a model is judged on several
 patterns at different levels at once, with one parameter set. The patterns are those of the
-project's HISTORY.md, E1-E8 (economy and population); each is a function in `PATTERNS` that
-reads the seeds' yearly series and returns one `Row` (id, what, data, model with the seeds'
-range, tolerance, pass). Further patterns (P1-P5, politics) are added to that list.
+project's HISTORY.md, E1-E8 (economy and population) and P1-P5 (politics); each is a function
+in `PATTERNS` that reads the seeds' series and returns one `Row` (id, what, data, model with the
+seeds' range, tolerance, pass). The E-rows read yearly series; the P-rows read each run's monthly
+series of action, authority, controller, course and tendency (`Trajectory.monthly`; the measures
+are in `validate.history_politics`), compute their statistic on each seed alone and take its
+median over seeds.
 
 Over seeds, output per head is summarised by its geometric mean (growth is multiplicative, as in
 the calibration's loss), every other series by its median; a row's range is the spread of the
@@ -14,7 +17,8 @@ The runs are either made here (`run_seeds`: the default world, or a scenario fil
 or read from run folders written by `sovsim run` (`from_folder`). The scorecard is written as a
 `history/` folder: meta.json ("kind": "history"), rows.parquet (the table printed) and
 series.parquet (every region's output per head, population and wage share, data against the
-model's band over seeds), which `sovsim report` draws.
+model's band over seeds) and politics.parquet (each run's monthly share in left and right
+action, authority and controller per region and the USSR's course), which `sovsim report` draws.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ import numpy as np
 import pyarrow as pa
 
 from sovsim.validate import history_data as hd
+from sovsim.validate import history_politics as hp
 
 FIT_YEARS = (1946, 1970)   # the calibration window (in sample)
 TEST_YEARS = (1971, 1989)  # out of sample
 END_YEAR = TEST_YEARS[1]
+RUN_END = hp.ZIGZAG_YEARS[1]  # runs go on to 1991 for P4's reversals 1953-1991
 DEFAULT_SEEDS = 4
 DEFAULT_AGENTS = 20_000
 HISTORY_KIND = "history"
@@ -56,6 +62,9 @@ MEAN_VARIABLES = ("output_per_capita", "population", "wage_share", "collective_s
                   "capital_small", "capital_collective", "authority", "controller")
 SUM_VARIABLES = ("births", "deaths_natural", "deaths_war")
 SERIES_DRAWN = ("output_per_capita", "population", "wage_share")
+# Monthly series kept per seed for the politics rows (P1-P5) and the report's politics charts.
+MONTHLY_VARIABLES = ("active_left", "active_right", "authority", "controller", "course",
+                     "proletarian", "population", "deaths_war")
 
 
 class HistoryError(ValueError):
@@ -66,12 +75,22 @@ class HistoryError(ValueError):
 
 @dataclass
 class Trajectory:
-    """One run's yearly series: `series[name]` is (years, regions)."""
+    """One run's yearly series: `series[name]` is (years, regions); and its monthly series of
+    MONTHLY_VARIABLES: `monthly[name]` is (months, regions), `months` the month indices (months
+    since year 0)."""
 
     label: str
     years: np.ndarray
     regions: list[str]
     series: dict[str, np.ndarray]
+    months: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    monthly: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def month_series(self, name: str) -> np.ndarray:
+        if name not in self.monthly:
+            raise HistoryError(f"{self.label}: no monthly `{name}` (the politics rows need "
+                               f"{', '.join(MONTHLY_VARIABLES)})")
+        return self.monthly[name]
 
     def get(self, name: str, region: str) -> np.ndarray:
         return self.series[name][:, self.regions.index(region)]
@@ -112,8 +131,11 @@ def from_results(label: str, results: object, regions: list[str], first_month: i
     regs = results.regions  # type: ignore[attr-defined]
     n = next(iter(regs.values())).shape[0]
     monthly = {name: regs[name][first_step:] for name in MEAN_VARIABLES + SUM_VARIABLES}
-    years, series = yearly(first_month + np.arange(first_step, n), monthly)
-    return Trajectory(label, years, list(regions), series)
+    months = first_month + np.arange(first_step, n)
+    years, series = yearly(months, monthly)
+    politics = {name: np.array(regs[name][first_step:], dtype=float)
+                for name in MONTHLY_VARIABLES}
+    return Trajectory(label, years, list(regions), series, months, politics)
 
 
 def from_folder(folder: Path) -> Trajectory:
@@ -141,7 +163,7 @@ def from_folder(folder: Path) -> Trajectory:
     value = rd.column(table, "value")
     col = {r: i for i, r in enumerate(regions)}
     monthly: dict[str, np.ndarray] = {}
-    for name in MEAN_VARIABLES + SUM_VARIABLES:
+    for name in dict.fromkeys(MEAN_VARIABLES + SUM_VARIABLES + MONTHLY_VARIABLES):
         pick = variable == name
         if not pick.any():
             raise HistoryError(f"{folder}: the regions table has no `{name}`")
@@ -151,9 +173,10 @@ def from_folder(folder: Path) -> Trajectory:
         ok = cols >= 0
         arr[rows[ok], cols[ok]] = value[pick][ok]
         monthly[name] = arr
-    years, series = yearly(steps, monthly)
+    years, series = yearly(steps, {k: monthly[k] for k in MEAN_VARIABLES + SUM_VARIABLES})
     label = f"{meta.get('scenario', folder.name)} s{meta.get('seed', '?')}"
-    return Trajectory(label, years, regions, series)
+    return Trajectory(label, years, regions, series, steps,
+                      {k: monthly[k] for k in MONTHLY_VARIABLES})
 
 
 def _run_one(resolved: dict, path: str, agents: int, seed: int, end: int) -> Trajectory:
@@ -169,7 +192,7 @@ def _run_one(resolved: dict, path: str, agents: int, seed: int, end: int) -> Tra
 
 
 def run_seeds(scenario: str | Path = "world1946", *, seeds: Sequence[int] = (0, 1, 2, 3),
-              agents: int = DEFAULT_AGENTS, workers: int = 1, end: int = END_YEAR,
+              agents: int = DEFAULT_AGENTS, workers: int = 1, end: int = RUN_END,
               done: Callable[[Trajectory], None] | None = None) -> list[Trajectory]:
     """Run a scenario once per seed to the end of `end`; in `workers` processes when > 1.
     This function alone owns the process pool (one place to swap it for another)."""
@@ -538,8 +561,122 @@ def e8(ens: Ensemble, summary: Trajectory) -> Row:
                bool(value >= 0.9), value, min(seeds), max(seeds))
 
 
-# The scorecard's patterns in order; the politics patterns P1-P5 are appended here.
-PATTERNS: list[Callable[[Ensemble, Trajectory], Row]] = [e1, e2, e3, e4, e5, e6, e7, e8]
+# --- politics (P1-P5): a statistic per seed from the monthly series, its median over seeds ---
+
+def shares(t: Trajectory) -> np.ndarray:
+    """(months, regions) share of the people in action, left and right together."""
+    return hp.action_share(t.month_series("active_left"), t.month_series("active_right"),
+                           t.month_series("population"))
+
+
+def _median(values: Sequence[float]) -> float:
+    return float(np.median(values)) if len(values) else math.nan
+
+
+def p1(ens: Ensemble, summary: Trajectory) -> Row:
+    per = [hp.waves(t.months, shares(t), t.month_series("authority"),
+                    t.month_series("controller"), t.month_series("deaths_war"), t.regions)
+           for t in ens.runs]
+    worst = [float(w["worst"]) for w in per]
+    longest = [float(w["longest"]) for w in per]
+    bursts = [float(w["outbursts"]) for w in per]
+    w, lg, ob = _median(worst), _median(longest), _median(bursts)
+    top = max(per, key=lambda d: float(d["worst"]))
+    long = max(per, key=lambda d: float(d["longest"]))
+    return Row("P1", "mass action comes in waves, not a flood (1946-1989)",
+               "Tarrow's cycles of contention; Chenoweth & Stephan 2011: 3.5% in action is "
+               "already regime-threatening",
+               f"worst region-decade mean in action {100 * w:.2f}% (seeds "
+               f"{_rng([100 * v for v in worst])}%, highest {top['worst_where']}); longest run "
+               f"above 3.5% outside war or change of authority {lg:.0f} months (seeds "
+               f"{_rng(longest, 0)}{', ' + str(long['longest_where']) if long['longest'] else ''}"
+               f"); outbursts (>= 1% for >= 1 month) {ob:.0f} (seeds {_rng(bursts, 0)})",
+               "median over seeds: every region-decade mean <= 3%; no run above 3.5% longer "
+               "than 24 months (months at war or within 24 of a change of authority or "
+               "controller left out); at least one outburst",
+               bool(w <= hp.DECADE_CEILING and lg <= hp.THREAT_MONTHS and ob >= 1), w,
+               min(worst), max(worst))
+
+
+def p2(ens: Ensemble, summary: Trajectory) -> Row:
+    # value: the lowest share of seeds over the three colonies; low/high: the three shares' range
+    share, years = {}, {}
+    for colony in hp.COLONIES:
+        left = [hp.left_colonial_rule(t.months, t.month_series("authority")[
+            :, t.regions.index(colony)]) for t in ens.runs]
+        share[colony] = float(np.mean([y <= hp.LEAVE_BY for y in left]))
+        years[colony] = _median(left)
+    shown = "; ".join(f"{c} {100 * share[c]:.0f}% of seeds (median year "
+                      f"{'never' if not math.isfinite(years[c]) else f'{years[c]:.0f}'})"
+                      for c in hp.COLONIES)
+    low = min(share.values())
+    return Row("P2", "decolonisation: India, Indonesia, Indochina leave colonial rule by 1965",
+               "India 1947, Indonesia 1949, Indochina 1954", shown,
+               "each leaves colonial rule by 1965 in >= 80% of seeds", bool(low >= 0.8), low,
+               low, max(share.values()))
+
+
+def p3(ens: Ensemble, summary: Trajectory) -> Row:
+    per = [hp.buffer_crises(t.months, shares(t)[:, [t.regions.index(r) for r in hp.BUFFER]])
+           for t in ens.runs]
+    counts = [float(c) for c, _ in per]
+    longest = max(lg for _, lg in per)
+    med = _median(counts)
+    return Row("P3", "crises in the buffer zone: outbursts crushed or conceded (1946-1989)",
+               "several uprisings 1953-1981 (East Germany 1953, Poland and Hungary 1956, "
+               "Czechoslovakia 1968, Poland 1970, 1980-81)",
+               f"outbursts across {', '.join(hp.BUFFER)}: {med:.1f} (seeds {_rng(counts, 0)}); "
+               f"longest {longest} months",
+               "median over seeds >= 3; each (every seed) over within 24 months",
+               bool(med >= 3 and longest <= hp.OUTBURST_MONTHS), med, min(counts), max(counts))
+
+
+def p4(ens: Ensemble, summary: Trajectory) -> Row:
+    per = [hp.zigzags(t.months, t.month_series("course")[:, t.regions.index("USSR")])
+           for t in ens.runs]
+    counts = [float(c) for c, _ in per]
+    med = _median(counts)
+    return Row("P4", "the zigzags go on after 1953 (seed ¶10-11): USSR course reversals",
+               "dated turns of the post-Stalin leadership, a turn every few years",
+               f"{med:.1f} reversals (seeds {_rng(counts, 0)}) over {per[0][1]}, a reversal "
+               f"being a swing of >= {hp.REVERSAL_SWING} each way (as claim C4 counts them)",
+               "4-12 (median over seeds; under dws, the default theory)",
+               bool(4 <= med <= 12), med, min(counts), max(counts))
+
+
+def p5(ens: Ensemble, summary: Trajectory) -> Row:
+    margins, lows, highs, decades = [], [], [], []
+    for t in ens.runs:
+        w = t.month_series("proletarian")
+        pick = hp.in_years(t.months, *hp.WINDOW)
+        market = w[pick][:, [t.regions.index(r) for r in WESTERN]]
+        lows.append(float(market.min()))
+        highs.append(float(market.max()))
+        ranks = hp.tendency_ranks(t.months, w, t.regions)
+        margins.append(hp.rank_margin(ranks)[0])
+        decades.append(ranks)
+    # the ranking on the median over seeds of each region-decade's mean W
+    median_ranks = {d: {r: _median([x[d][r] for x in decades]) for r in decades[0][d]}
+                    for d in decades[0]}
+    margin, where = hp.rank_margin(median_ranks)
+    lo, hi = _median(lows), _median(highs)
+    last = median_ranks[max(median_ranks)] if median_ranks else {}
+    return Row("P5", "the proletarian tendency's weight follows the left's weight",
+               "mass communist parties in France and Italy, marginal ones in the UK, the USA "
+               "and West Germany",
+               f"W in market regions {lo:.3f}..{hi:.3f} (median of the seeds' extremes); "
+               f"smallest margin min(France, Italy) - max(UK, USA, West Germany) {margin:+.3f} "
+               f"({where}s; seeds {_rng(margins, 3)}); 1980s: "
+               + ", ".join(f"{r} {v:.3f}" for r, v in last.items()),
+               "W in [0, 0.5]; France and Italy above the UK, USA and West Germany in every "
+               "decade (median over seeds of each decade's mean)",
+               bool(lo >= hp.W_BOUNDS[0] and hi <= hp.W_BOUNDS[1] and margin > 0), margin,
+               min(margins), max(margins))
+
+
+# The scorecard's patterns in order.
+PATTERNS: list[Callable[[Ensemble, Trajectory], Row]] = [e1, e2, e3, e4, e5, e6, e7, e8,
+                                                         p1, p2, p3, p4, p5]
 
 
 def score(runs: list[Trajectory]) -> tuple[list[Row], Ensemble, Trajectory]:
@@ -587,6 +724,44 @@ def series_table(ens: Ensemble, summary: Trajectory) -> pa.Table:
     return pa.table(cols)
 
 
+POLITICS_DRAWN = ("share_left", "share_right", "authority", "controller")
+
+
+def politics_table(ens: Ensemble) -> pa.Table:
+    """Per run, month and region: the share in left and in right action, the authority and the
+    controller (indices into AUTHORITIES and meta.json `regions`); and the USSR's course."""
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("run", "month", "region", "variable",
+                                                          "value")}
+
+    def add(run: str, months: np.ndarray, region: str, name: str, values: np.ndarray) -> None:
+        parts["run"].append(np.full(months.size, run, dtype=object))
+        parts["month"].append(months.astype(np.int64))
+        parts["region"].append(np.full(months.size, region, dtype=object))
+        parts["variable"].append(np.full(months.size, name, dtype=object))
+        parts["value"].append(np.asarray(values, dtype=float))
+
+    for t in ens.runs:
+        if not t.monthly:
+            continue
+        pop = np.maximum(t.month_series("population"), 1e-12)
+        values = {"share_left": t.month_series("active_left") / pop,
+                  "share_right": t.month_series("active_right") / pop,
+                  "authority": t.month_series("authority"),
+                  "controller": t.month_series("controller")}
+        for j, region in enumerate(t.regions):
+            for name in POLITICS_DRAWN:
+                add(t.label, t.months, region, name, values[name][:, j])
+        if "USSR" in t.regions:
+            add(t.label, t.months, "USSR", "course",
+                t.month_series("course")[:, t.regions.index("USSR")])
+    if not parts["run"]:
+        return pa.table({"run": pa.array([], pa.string()), "month": pa.array([], pa.int64()),
+                         "region": pa.array([], pa.string()),
+                         "variable": pa.array([], pa.string()),
+                         "value": pa.array([], pa.float64())})
+    return pa.table({k: np.concatenate(v) for k, v in parts.items()})
+
+
 def write_history(out: Path, rows: list[Row], ens: Ensemble, summary: Trajectory,
                   meta: dict, *, force: bool = False) -> Path:
     """Write the history folder (all or nothing): meta.json, rows and series tables."""
@@ -595,10 +770,11 @@ def write_history(out: Path, rows: list[Row], ens: Ensemble, summary: Trajectory
 
     info = {"fit_years": list(FIT_YEARS), "test_years": list(TEST_YEARS),
             "runs": [t.label for t in ens.runs], "passed": sum(r.passed for r in rows),
-            "rows": len(rows), **meta}
+            "rows": len(rows), "regions": list(ens.regions), **meta}
     with folders.create(HISTORY_KIND, out, force=force, meta=info) as tmp:
         write_table(rows_table(rows), tmp, "rows", "parquet")
         write_table(series_table(ens, summary), tmp, "series", "parquet")
+        write_table(politics_table(ens), tmp, "politics", "parquet")
     return out
 
 
@@ -639,7 +815,7 @@ def history_command(run_dirs: Sequence[Path], *, scenario: str = "world1946",
             loaded = load(scenario)
         except ScenarioError as exc:
             raise HistoryError(str(exc)) from None
-        say(f"running {loaded.name} to {END_YEAR}: {seeds} seeds x {agents:,} agents")
+        say(f"running {loaded.name} to {RUN_END}: {seeds} seeds x {agents:,} agents")
         runs = run_seeds(scenario, seeds=range(seeds), agents=agents, workers=workers,
                          done=lambda t: say(f"  done {t.label}"))
         meta = {"source": "runs", "scenario": loaded.name, "scenario_sha256": loaded.sha256,
