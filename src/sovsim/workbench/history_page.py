@@ -52,7 +52,8 @@ def read_history(root: Path) -> list[Scorecard]:
         if not folder.is_dir() or not _is_history(folder):
             continue
         stems = sorted({p.stem for p in folder.iterdir()
-                        if (p.stem == "rows" or p.stem.startswith("scorecard")) and p.suffix in (".parquet", ".csv")})
+                        if (p.stem == "rows" or p.stem.startswith("scorecard"))
+                        and p.suffix in (".parquet", ".csv")})
         for stem in stems:
             try:
                 table = data.read(folder, stem)
