@@ -102,7 +102,7 @@ def main() -> None:
         server.wait(timeout=30)
     cli = [sys.executable, "-m", "sovsim.cli", "run", "world1946", "--agents",
            str(args.agents_full), "--seed", "0"]
-    subprocess.run([*cli[:4], "--agents", "1000", "--end", "1946", "--out",
+    subprocess.run([*cli[:4], "--agents", "2000", "--end", "1946", "--out",
                     str(scratch / "warm")], env=env, check=True, capture_output=True)
     t = time.perf_counter()
     subprocess.run([*cli, "--out", str(scratch / "cli")], env=env, check=True,

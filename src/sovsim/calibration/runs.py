@@ -1,20 +1,19 @@
 """Running candidate worlds: output per head by region and year, over several seeds, in worker
 processes where there are cores.
 
-`open_seed_pool` is the calibration's only process pool: the runner sends each seed's run to it
-and keeps it open across candidate worlds (a fit runs hundreds)."""
+The seeds' runs of each candidate world go to the project's one process pool
+(`sovsim.engine.pool.run_tasks`: kill-safe workers, a dead worker's run retried once)."""
 
 from __future__ import annotations
 
 import math
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from sovsim.engine.streams import one_thread_per_process
+from sovsim.engine.pool import Task, run_tasks
 from sovsim.world.loading import LoadedScenario, validate
 
 FIT_SEEDS = (0, 1)
@@ -47,14 +46,6 @@ def _run_one(resolved: dict[str, Any], path: str, agents: int, seed: int,
     return annual_output_per_head(loaded, agents=agents, seed=seed, end=end)
 
 
-def open_seed_pool(workers: int) -> Executor | None:
-    """The process pool the seeds' runs go to (None: run them in this process). Each worker
-    runs its agent kernels on one thread, so that side-by-side runs do not oversubscribe."""
-    if workers <= 1:
-        return None
-    return ProcessPoolExecutor(workers, initializer=one_thread_per_process)
-
-
 class Runner:
     """Runs a scenario for several seeds, in parallel processes where there are cores, and
     returns the geometric mean over the seeds of output per head by region and year."""
@@ -64,15 +55,18 @@ class Runner:
         self.seeds = tuple(int(s) for s in seeds)
         if workers is None:
             workers = min(len(self.seeds), os.cpu_count() or 1)
-        self.pool = open_seed_pool(workers)
+        self.workers = max(1, int(workers))
         self.runs = 0
 
     def __call__(self, loaded: LoadedScenario, end: int) -> dict[str, dict[int, float]]:
         args = [(loaded.resolved, loaded.path, self.agents, s, end) for s in self.seeds]
-        if self.pool is None:
-            results = [_run_one(*a) for a in args]
-        else:
-            results = list(self.pool.map(_run_one, *zip(*args, strict=True)))
+        done: dict[int, dict[str, dict[int, float]]] = {}
+        failures = run_tasks([Task(i, _run_one, a) for i, a in enumerate(args)],
+                             workers=min(self.workers, len(args)),
+                             on_result=lambda key, result: done.__setitem__(key, result))
+        if failures:
+            raise RuntimeError(f"{len(failures)} calibration run(s) failed: {failures[0].why}")
+        results = [done[i] for i in range(len(args))]
         self.runs += len(results)
         out: dict[str, dict[int, float]] = {}
         for region in results[0]:
@@ -82,8 +76,7 @@ class Runner:
         return out
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        """Nothing to release: each call's workers end with it."""
 
     def __enter__(self) -> Runner:
         return self

@@ -195,28 +195,24 @@ def run_seeds(scenario: str | Path = "world1946", *, seeds: Sequence[int] = (0, 
               agents: int = DEFAULT_AGENTS, workers: int = 1, end: int = RUN_END,
               done: Callable[[Trajectory], None] | None = None) -> list[Trajectory]:
     """Run a scenario once per seed to the end of `end`; in `workers` processes when > 1.
-    This function alone owns the process pool (one place to swap it for another)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from sovsim.engine.streams import one_thread_per_process
+    Runs go to the project's one process pool (sovsim.engine.pool)."""
+    from sovsim.engine.pool import Task, run_tasks
     from sovsim.world.loading import load
 
     loaded = load(scenario)
     args = [(loaded.resolved, loaded.path, int(agents), int(s), int(end)) for s in seeds]
-    out: list[Trajectory] = []
-    if workers <= 1 or len(args) <= 1:
-        for a in args:
-            out.append(_run_one(*a))
-            if done is not None:
-                done(out[-1])
-        return out
-    with ProcessPoolExecutor(min(workers, len(args)),
-                             initializer=one_thread_per_process) as pool:
-        for traj in pool.map(_run_one, *zip(*args, strict=True)):
-            out.append(traj)
-            if done is not None:
-                done(traj)
-    return out
+    got: dict[int, Trajectory] = {}
+
+    def finished(key: int, traj: Trajectory) -> None:
+        got[key] = traj
+        if done is not None:
+            done(traj)
+
+    failures = run_tasks([Task(i, _run_one, a) for i, a in enumerate(args)],
+                         workers=max(1, min(workers, len(args))), on_result=finished)
+    if failures:
+        raise RuntimeError(f"{len(failures)} run(s) failed: {failures[0].why}")
+    return [got[i] for i in range(len(args))]
 
 
 # --- over seeds -------------------------------------------------------------------------------
