@@ -45,7 +45,7 @@ iteration costs one run per knob of a bloc, not per knob of the world. Couplings
 Jacobian only; every loss is computed exactly, and the best candidate seen is kept.
 
 The package by job: `data` (Maddison rows, blocs, windows), `knobs` (what is set, in which
-regions), `loss`, `runs` (candidate worlds over seeds, on the project's one process pool), `fit` (the
-optimiser), `write` (the overlay scenario, with tomli-w), `report` (errors in and out of
-sample) and `command` (`sovsim calibrate`).
+regions), `loss`, `runs` (candidate worlds over seeds, on the project's one process pool),
+`fit` (the optimiser), `write` (the overlay scenario, with tomli-w), `report` (errors in and
+out of sample) and `command` (`sovsim calibrate`).
 """
