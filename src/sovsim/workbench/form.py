@@ -22,6 +22,7 @@ from sovsim.authorities.bureaucracy import THEORIES
 from sovsim.politics.mobilisation.regions import MODES
 from sovsim.world.loading import LoadedScenario, builtin_names, load
 from sovsim.world.names import LEVER_DOMAINS, LEVERS
+from sovsim.world.parameter_table import prior_text
 from sovsim.world.pars import PARS
 from sovsim.world.schema import EVENT_KINDS, SHOCK_KINDS, Event
 
@@ -72,17 +73,6 @@ class Field:
                 f"{self.value:g}{prior}")
 
 
-def _prior_text(number: Any) -> str:
-    prior = getattr(number, "prior", None)
-    if prior is None:
-        return ""
-    fields = prior.model_dump(exclude_none=True)
-    dist = fields.pop("dist", "")
-    fields.pop("reason", None)
-    return f"{dist}(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                                  for k, v in fields.items()) + ")"
-
-
 @cache
 def scenario(name: str) -> LoadedScenario:
     """A built-in scenario, loaded once."""
@@ -93,7 +83,7 @@ def fields(scenario_name: str) -> list[Field]:
     """Every behavioural parameter with the scenario's value, domain, help and prior."""
     pars = scenario(scenario_name).model.pars
     return [Field(name, spec.low, spec.high, spec.unit, spec.doc, pars[name].value,
-                  _prior_text(pars[name]), group_of(name)) for name, spec in PARS.items()]
+                  prior_text(pars[name]), group_of(name)) for name, spec in PARS.items()]
 
 
 def regions(scenario_name: str) -> list[str]:
